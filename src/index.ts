@@ -1,0 +1,2 @@
+export { SessionError, isSessionError } from './errors.js'
+export type { SessionErrorCode, SessionErrorDetails } from './errors.js'

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { SessionError, isSessionError, maskId } from '../src/errors.js'
+
+describe('SessionError', () => {
+  it('carries code, where, and cause', () => {
+    const cause = { errMsg: 'request:fail timeout' }
+    const e = new SessionError('TIMEOUT', 'no answer in 60000 ms', { method: 'POST', url: 'https://a.example/x', cause })
+    expect(e).toBeInstanceOf(Error)
+    expect(e.code).toBe('TIMEOUT')
+    expect(e.message).toBe('[miniprogram-session] TIMEOUT: no answer in 60000 ms (POST https://a.example/x)')
+    expect(e.cause).toBe(cause)
+    expect(isSessionError(e)).toBe(true)
+  })
+
+  it('is recognised across bundle copies by name and code, and not for look-alikes', () => {
+    expect(isSessionError({ name: 'SessionError', code: 'NETWORK' })).toBe(true)
+    expect(isSessionError({ name: 'SessionError' })).toBe(false)
+    expect(isSessionError(new Error('x'))).toBe(false)
+    expect(isSessionError(null)).toBe(false)
+  })
+
+  it('masks session ids to their first 4 characters', () => {
+    expect(maskId('s%3AabcdefXYZ')).toBe('s%3A…')
+    expect(maskId('abc')).toBe('****')
+    expect(maskId(undefined)).toBe('(none)')
+  })
+})
