@@ -1,27 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startExpressServer } from './express.js'
-import type { Code2Session, TestServer } from './types.js'
-
-// Stand-in for WeChat's jscode2session: single-use codes (40163 on reuse), 40029 for unknown ones.
-function codes(): { mint(openid: string): string; check: Code2Session } {
-  const live = new Map<string, string>()
-  const used = new Set<string>()
-  let n = 0
-  return {
-    mint: (openid) => {
-      const code = `code${++n}`
-      live.set(code, openid)
-      return code
-    },
-    check: (code) => {
-      if (used.has(code)) return { errcode: 40163, errmsg: 'code been used' }
-      const openid = live.get(code)
-      if (!openid) return { errcode: 40029, errmsg: 'invalid code' }
-      used.add(code)
-      return { openid, session_key: `key-${code}` }
-    },
-  }
-}
+import { codes } from './codes.js'
+import type { TestServer } from './types.js'
 
 const sidCookie = (res: Response): string | undefined =>
   res.headers.getSetCookie().find((c) => c.startsWith('connect.sid='))?.split(';')[0]

@@ -1,0 +1,119 @@
+// PHP's own session machinery (`php -S` + session_start(), files storage) as a test server.
+// router.php does the work; this file starts it on a free loopback port and reads its event log.
+import { spawn, spawnSync } from 'node:child_process'
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Fault, ServerEvent, TestServer } from './types.js'
+
+export type { Fault, ServerEvent, TestServer } from './types.js'
+
+let php: boolean | undefined
+export function hasPhp(): boolean {
+  php ??= spawnSync('php', ['-v'], { stdio: 'ignore' }).status === 0
+  return php
+}
+
+const router = fileURLToPath(new URL('./php/router.php', import.meta.url))
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const running = new Set<number>()
+// php -S workers outlive a killed master, so each server runs in its own process group; kill that group.
+const killGroup = (pid: number): void => {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+  running.delete(pid)
+}
+process.once('exit', () => running.forEach(killGroup))
+
+export async function startPhpServer(options: { code2SessionUrl: string }): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'mps-php-'))
+  const sessions = join(dir, 'sessions')
+  mkdirSync(sessions)
+  const log = join(dir, 'events.log')
+  writeFileSync(log, '')
+  writeFileSync(join(dir, 'faults.json'), '{}')
+  const port = await freePort()
+  const child = spawn(
+    'php',
+    [
+      ...['-d', `session.save_path=${sessions}`, '-d', 'session.use_strict_mode=1', '-d', 'session.use_only_cookies=0'],
+      ...['-d', 'session.use_trans_sid=0', '-d', 'session.gc_probability=0', '-d', 'display_errors=stderr'],
+      ...['-S', `127.0.0.1:${port}`, router],
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Several workers, so a hung request (fault 'hang') or a session lock does not stall the rest.
+      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', MPS_DIR: dir, MPS_WECHAT_API: options.code2SessionUrl },
+    },
+  )
+  const pid = child.pid
+  if (pid === undefined) throw new Error('php -S did not start')
+  running.add(pid)
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const url = `http://127.0.0.1:${port}`
+  const readEvents = (): ServerEvent[] =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ServerEvent)
+  const close = async (): Promise<void> => {
+    if (!running.has(pid)) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    killGroup(pid)
+    if (child.exitCode === null && child.signalCode === null) await exited
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  // Bounded readiness polling: 100 × 50 ms.
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i === 100) {
+      await close()
+      throw new Error(`php -S on port ${port} did not become ready: ${stderr.trim().slice(0, 500)}`)
+    }
+    const ok = await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false)
+    if (ok) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+
+  return {
+    url,
+    get events() {
+      return readEvents()
+    },
+    count: (event) => readEvents().filter((e) => e.event === event).length,
+    // What session GC does to idle sessions: their files disappear.
+    expireAll() {
+      for (const f of readdirSync(sessions)) {
+        unlinkSync(join(sessions, f))
+        const sid = f.replace(/^sess_/, '')
+        appendFileSync(log, `${JSON.stringify({ at: Date.now(), method: '-', path: '(expireAll)', sid, event: 'expired' })}\n`)
+      }
+    },
+    fail(route, times, how: Fault) {
+      const file = join(dir, 'faults.json')
+      const faults = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+      faults[route] = { times, how }
+      writeFileSync(file, JSON.stringify(faults))
+    },
+    close,
+  }
+}
