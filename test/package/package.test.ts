@@ -1,0 +1,128 @@
+// The package as users install it: build once, then check what `npm pack` would ship (publint,
+// attw), the API reports, the size budget, and that both formats load in plain Node through the
+// `exports` map (STYLE.md guidance 14).
+import { execFile } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { publint } from 'publint'
+import { formatMessage } from 'publint/utils'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { formatSizes, measureSizes } from '../../scripts/size.mjs'
+
+const run = promisify(execFile)
+const root = new URL('../../', import.meta.url).pathname
+const at = (path: string) => `${root}${path}`
+const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'))
+const sdkFiles = ['index.js', 'index.mjs', 'cookie.js', 'cookie.mjs']
+
+beforeAll(async () => {
+  await run(process.execPath, [at('node_modules/rollup/dist/bin/rollup'), '-c'], { cwd: root })
+}, 120_000)
+
+describe('package shape', () => {
+  it('every path package.json names is built', () => {
+    const paths: string[] = []
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') paths.push(v)
+      else if (v && typeof v === 'object') Object.values(v).forEach(collect)
+    }
+    collect([pkg.main, pkg.module, pkg.types, pkg.exports, pkg.typesVersions])
+    expect(paths.length).toBeGreaterThan(15)
+    expect(paths.filter((p) => !existsSync(at(p)))).toEqual([])
+    // DevTools' build-npm reads `main` as CommonJS: a "type": "module" package would break it.
+    expect(pkg.type).not.toBe('module')
+    expect(pkg.files).toEqual(['dist'])
+  })
+
+  it('publint reports nothing, suggestions included', async () => {
+    const { messages } = await publint({ pkgDir: root, level: 'suggestion', strict: true })
+    expect(messages.map((m) => formatMessage(m, pkg))).toEqual([])
+  })
+
+  it('attw --pack is green for every entry under node10, node16 (CJS and ESM) and bundler', async () => {
+    const out = await run(
+      process.execPath,
+      [at('node_modules/@arethetypeswrong/cli/dist/index.js'), '--pack', '.', '--format', 'json'],
+      {
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
+    const { analysis } = JSON.parse(out.stdout)
+    expect(Object.keys(analysis.entrypoints).sort()).toEqual(['.', './cookie', './package.json', './testing'])
+    expect(analysis.problems).toEqual([])
+  })
+
+  it('the public API matches the reviewed reports in etc/ (accept a change with `npm run api`)', () => {
+    const reports = readdirSync(at('build/api'))
+    expect(reports.sort()).toEqual(['cookie.api.md', 'miniprogram-session.api.md', 'testing.api.md'])
+    const drifted = reports.filter(
+      (name) =>
+        !existsSync(at(`etc/${name}`)) ||
+        readFileSync(at(`etc/${name}`), 'utf8') !== readFileSync(at(`build/api/${name}`), 'utf8'),
+    )
+    // The new reports are in build/api/; `npm run api` copies them to etc/, then review `git diff etc/`.
+    expect(drifted).toEqual([])
+  })
+})
+
+describe('what ships to phones', () => {
+  it('stays within the size budget (minified with terser, gzip -9)', async () => {
+    const rows = await measureSizes(at('dist'))
+    console.log(formatSizes(rows))
+    for (const r of rows) expect(r.gzip, `${r.file}: ${r.label}`).toBeLessThanOrEqual(r.limit)
+  })
+
+  it('imports nothing: no node: module, no package, nothing from src/testing', () => {
+    for (const file of sdkFiles) {
+      const code = readFileSync(at(`dist/${file}`), 'utf8')
+      expect(code, file).not.toMatch(/\brequire\s*\(|^\s*import\b|\bimport\s*\(/m)
+      const { sources } = JSON.parse(readFileSync(at(`dist/${file}.map`), 'utf8')) as { sources: string[] }
+      expect(sources.length, file).toBeGreaterThan(0)
+      expect(
+        sources.filter((s) => !/^\.\.\/src\//.test(s) || s.includes('/testing/')),
+        file,
+      ).toEqual([])
+    }
+  })
+})
+
+describe('import smoke test of the built files, through the exports map', () => {
+  // A child `node` process, not vitest's resolver: this is what a user's Node or bundler sees.
+  const probe = `
+    const subpaths = ['miniprogram-session', 'miniprogram-session/cookie', 'miniprogram-session/testing']
+    ;(async () => {
+      const out = {}
+      for (const s of subpaths) {
+        out[s] = { cjs: Object.keys(require(s)).sort(), esm: Object.keys(await import(s)).sort() }
+      }
+      const { CookieJar } = require('miniprogram-session/cookie')
+      const jar = new CookieJar()
+      jar.setCookie('sid=abc; Path=/; HttpOnly', 'https://api.example.com/login')
+      const esm = await import('miniprogram-session/cookie')
+      const jar2 = esm.CookieJar.fromJSON(JSON.parse(JSON.stringify(jar)))
+      out.header = [jar.getCookieHeader('https://api.example.com/x'), jar2.getCookieHeader('https://api.example.com/x')]
+      console.log(JSON.stringify(out))
+    })().catch((e) => { console.error(e); process.exit(1) })
+  `
+  let result: Record<string, { cjs: string[]; esm: string[] }> & { header: string[] }
+
+  beforeAll(async () => {
+    const { stdout } = await run(process.execPath, ['-e', probe], { cwd: root })
+    result = JSON.parse(stdout)
+  })
+
+  it.each([
+    ['miniprogram-session', ['SessionError', 'isSessionError']],
+    ['miniprogram-session/cookie', ['CookieJar', 'parseSetCookie', 'splitSetCookie', 'setCookieLines']],
+    ['miniprogram-session/testing', ['createRuntime']],
+  ])('%s: CommonJS and ESM export the same names', (subpath, expected) => {
+    const { cjs, esm } = result[subpath]!
+    expect(cjs).toEqual(esm)
+    expect(cjs).toEqual(expect.arrayContaining(expected))
+  })
+
+  it('the CommonJS jar and the ESM jar work and read each other’s JSON', () => {
+    expect(result.header).toEqual(['sid=abc', 'sid=abc'])
+  })
+})
