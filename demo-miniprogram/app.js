@@ -1,0 +1,32 @@
+// @ts-check
+// The whole SDK setup: one `init` in onLaunch. Pages then call request/login/logout directly.
+const { init } = require('miniprogram-session')
+const { readSettings, SETTINGS_KEY } = require('./lib/settings')
+
+/** @param {import('./lib/settings').Settings} settings */
+function start(settings) {
+  init({
+    baseURL: settings.baseURL,
+    mode: settings.mode,
+    // Header and URL modes: the id travels only the way the mode says, not in a cookie as well.
+    jar: settings.mode === 'cookie',
+    // The blank call that creates the session before the first real request.
+    warmup: '/session',
+    login: { url: '/login' },
+    logout: '/logout',
+    debug: settings.debug,
+    // Expired again right after a renew: only the user can fix that.
+    onSessionExpired: () => wx.navigateTo({ url: '/pages/login/index' }),
+  })
+}
+
+App({
+  onLaunch() {
+    start(readSettings())
+  },
+  /** Called by the settings page. @param {import('./lib/settings').Settings} settings */
+  applySettings(settings) {
+    wx.setStorageSync(SETTINGS_KEY, settings)
+    start(settings)
+  },
+})
