@@ -1,0 +1,65 @@
+// The one seam between the SDK and a mini-program runtime. Everything above src/platform talks to
+// this interface only; adapters (wechat.ts, later my/tt/swan/qq) fill it from the runtime object.
+
+/** Options handed to request/uploadFile/downloadFile: the platform's own, minus callbacks. */
+export interface PlatformCallOptions {
+  url: string
+  header: Record<string, string>
+  [option: string]: unknown
+}
+
+/** A received HTTP answer, whatever its status (every status arrives in `success`, PLATFORM.md 1.3). */
+export interface PlatformResponse {
+  statusCode: number
+  /** Response headers as the platform gave them (any casing). */
+  header: Record<string, unknown>
+  /** Every Set-Cookie line, from the joined header, an array or the `cookies` field. */
+  setCookies: string[]
+  data: unknown
+  /** The platform's own result object, handed back to the caller untouched. */
+  raw: unknown
+}
+
+/** How a call failed without an HTTP answer. `result` rejects with this, never with a raw object. */
+export interface PlatformFailure {
+  kind: 'timeout' | 'abort' | 'network'
+  message: string
+  raw: unknown
+}
+
+/** The platform's task object (RequestTask / UploadTask / DownloadTask). */
+export interface PlatformTask {
+  abort(): void
+  onHeadersReceived?(listener: (result: never) => void): void
+  onProgressUpdate?(listener: (result: never) => void): void
+}
+
+export interface PlatformCall {
+  task: PlatformTask
+  result: Promise<PlatformResponse>
+}
+
+export interface PlatformStorage {
+  /** The stored value, or undefined when missing or unreadable. */
+  get(key: string): unknown
+  /** May throw (quota). */
+  set(key: string, value: unknown): void
+  remove(key: string): void
+}
+
+export interface Platform {
+  readonly name: string
+  request(options: PlatformCallOptions): PlatformCall
+  uploadFile(options: PlatformCallOptions): PlatformCall
+  downloadFile(options: PlatformCallOptions): PlatformCall
+  storage: PlatformStorage
+  /** A fresh login code (wx.login). Rejects with a PlatformFailure. */
+  login(): Promise<string>
+  /** Both return an unsubscribe function. */
+  onShow(listener: () => void): () => void
+  onHide(listener: () => void): () => void
+}
+
+export function isPlatformFailure(value: unknown): value is PlatformFailure {
+  return typeof value === 'object' && value !== null && typeof (value as PlatformFailure).kind === 'string' && 'raw' in value
+}
