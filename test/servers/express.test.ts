@@ -4,24 +4,35 @@ import { codes } from './codes.js'
 import type { TestServer } from './types.js'
 
 const sidCookie = (res: Response): string | undefined =>
-  res.headers.getSetCookie().find((c) => c.startsWith('connect.sid='))?.split(';')[0]
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('connect.sid='))
+    ?.split(';')[0]
 
 describe('express session server', () => {
-  const wx = codes()
+  const wechat = codes()
   let clock = 1_700_000_000_000
   let server: TestServer
   const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers })
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    fetch(server.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
   async function loginWithCookie(openid = 'o-alice'): Promise<{ cookie: string; sessionId: string }> {
     const warm = sidCookie(await get('/session'))!
-    const res = await post('/login', { code: wx.mint(openid) }, { cookie: warm })
+    const res = await post('/login', { code: wechat.mint(openid) }, { cookie: warm })
     const body = (await res.json()) as { sessionId: string }
     return { cookie: sidCookie(res)!, sessionId: body.sessionId }
   }
 
   beforeAll(async () => {
-    server = await startExpressServer({ code2Session: wx.check, now: () => clock, idleTimeoutMs: 30 * 60_000 })
+    server = await startExpressServer({
+      code2Session: wechat.check,
+      now: () => clock,
+      idleTimeoutMs: 30 * 60_000,
+    })
   })
   afterAll(() => server.close())
 
@@ -35,26 +46,35 @@ describe('express session server', () => {
     expect(again.sessionId).toBe(sessionId)
     expect((await get('/keepalive', { cookie: cookie! })).status).toBe(200)
     expect((await get('/keepalive')).status).toBe(401)
-    expect(server.events.at(-2)).toMatchObject({ path: '/keepalive', sid: sessionId, via: 'cookie', event: 'keepalive', status: 200 })
+    expect(server.events.at(-2)).toMatchObject({
+      path: '/keepalive',
+      sid: sessionId,
+      via: 'cookie',
+      event: 'keepalive',
+      status: 200,
+    })
     expect(server.events.at(-1)).toMatchObject({ path: '/keepalive', event: 'unauthorized', status: 401 })
     expect(server.events.at(-1)?.sid).toBeUndefined()
   })
 
   it('rotates the id on login; the old id is gone, the new one is logged in', async () => {
     const warm = sidCookie(await get('/session'))!
-    const res = await post('/login', { code: wx.mint('o-bob') }, { cookie: warm })
+    const res = await post('/login', { code: wechat.mint('o-bob') }, { cookie: warm })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { sessionId: string; openid: string; bind: boolean }
     expect(body).toMatchObject({ openid: 'o-bob', bind: false })
     const rotated = sidCookie(res)!
     expect(rotated).not.toBe(warm)
     expect(res.headers.get('x-session-id')).toBe(body.sessionId)
-    expect(await (await get('/me', { cookie: rotated })).json()).toMatchObject({ sid: body.sessionId, openid: 'o-bob' })
+    expect(await (await get('/me', { cookie: rotated })).json()).toMatchObject({
+      sid: body.sessionId,
+      openid: 'o-bob',
+    })
     expect((await get('/me', { cookie: warm })).status).toBe(401)
   })
 
   it('answers code2Session errors with 400 and the errcode; the missing code too', async () => {
-    const code = wx.mint('o-carol')
+    const code = wechat.mint('o-carol')
     expect((await post('/login', { code })).status).toBe(200)
     const reused = await post('/login', { code })
     expect(reused.status).toBe(400)
@@ -67,7 +87,7 @@ describe('express session server', () => {
     const warm = await get('/session')
     const id = warm.headers.get('x-session-id')!
     expect(id).toBe(((await warm.json()) as { sessionId: string }).sessionId)
-    const login = await post('/login', { code: wx.mint('o-dan') }, { 'x-session-id': id })
+    const login = await post('/login', { code: wechat.mint('o-dan') }, { 'x-session-id': id })
     const rotated = login.headers.get('x-session-id')!
     expect(rotated).toBeTruthy()
     expect(rotated).not.toBe(id)
@@ -106,7 +126,10 @@ describe('express session server', () => {
   it('expireAll destroys every session; /biz/orders answers the business code', async () => {
     const a = await loginWithCookie('o-f')
     const b = await loginWithCookie('o-g')
-    expect(await (await get('/biz/orders', { cookie: a.cookie })).json()).toMatchObject({ code: 0, sid: a.sessionId })
+    expect(await (await get('/biz/orders', { cookie: a.cookie })).json()).toMatchObject({
+      code: 0,
+      sid: a.sessionId,
+    })
     await server.expireAll()
     expect((await get('/me', { cookie: a.cookie })).status).toBe(401)
     const biz = await get('/biz/orders', { cookie: b.cookie })
@@ -118,7 +141,9 @@ describe('express session server', () => {
     const { cookie } = await loginWithCookie('o-h')
     expect(await (await post('/bind', { username: 'h' }, { cookie })).json()).toMatchObject({ bind: true })
     const again = await loginWithCookie('o-h')
-    expect((await (await get('/me', { cookie: again.cookie })).json()) as object).toMatchObject({ bind: true })
+    expect((await (await get('/me', { cookie: again.cookie })).json()) as object).toMatchObject({
+      bind: true,
+    })
     const out = await post('/logout', {}, { cookie: again.cookie })
     expect(out.status).toBe(200)
     expect(server.events.at(-1)?.event).toBe('logout')
@@ -133,7 +158,7 @@ describe('express session server', () => {
     expect((await get('/session')).status).toBe(503)
     expect((await get('/session')).status).toBe(200)
     server.fail('login', 1, 'reset')
-    await expect(post('/login', { code: wx.mint('o-i') })).rejects.toThrow()
+    await expect(post('/login', { code: wechat.mint('o-i') })).rejects.toThrow()
     server.fail('warmup', 1, 'hang')
     await expect(fetch(`${server.url}/session`, { signal: AbortSignal.timeout(150) })).rejects.toThrow()
     expect((await get('/session')).status).toBe(200)
@@ -149,7 +174,9 @@ describe('express session server', () => {
     expect(lines.join('\n')).toMatch(/Domain=127\.0\.0\.1/)
     expect(lines.join('\n')).toMatch(/; Secure/)
     expect(lines.join('\n')).toMatch(/HttpOnly; SameSite=Lax/)
-    expect(await (await get('/api/echo-cookie', { cookie: 'a=1; b=2' })).json()).toEqual({ cookie: 'a=1; b=2' })
+    expect(await (await get('/api/echo-cookie', { cookie: 'a=1; b=2' })).json()).toEqual({
+      cookie: 'a=1; b=2',
+    })
     expect((await get('/cookies/delete')).headers.getSetCookie()).toEqual(['theme=; Max-Age=0; Path=/'])
   })
 
@@ -172,7 +199,11 @@ describe('express session server', () => {
 describe('express session server, rolling', () => {
   let server: TestServer
   beforeAll(async () => {
-    server = await startExpressServer({ code2Session: () => ({ openid: 'o', session_key: 'k' }), rolling: true, idleTimeoutMs: 60_000 })
+    server = await startExpressServer({
+      code2Session: () => ({ openid: 'o', session_key: 'k' }),
+      rolling: true,
+      idleTimeoutMs: 60_000,
+    })
   })
   afterAll(() => server.close())
 

@@ -34,7 +34,8 @@ const COOKIE = 'connect.sid'
 const HEADER = 'x-session-id'
 
 // express-session's cookie value is `s:` + cookie-signature's HMAC-SHA256 signature.
-const sign = (id: string): string => `s:${id}.${createHmac('sha256', SECRET).update(id).digest('base64').replace(/=+$/, '')}`
+const sign = (id: string): string =>
+  `s:${id}.${createHmac('sha256', SECRET).update(id).digest('base64').replace(/=+$/, '')}`
 const unsign = (value: string): string | undefined => /^s:([^.]+)\./.exec(decodeURIComponent(value))?.[1]
 
 export async function startExpressServer(options: ExpressServerOptions): Promise<TestServer> {
@@ -172,9 +173,11 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
     if (!loggedIn(req, res)) return
     const files = (req.files as Express.Multer.File[] | undefined) ?? []
     const fields = Object.keys((req.body as Record<string, unknown> | undefined) ?? {})
-    res.type('text/plain').send(
-      `fields=${fields.join(',')} files=${files.map((f) => `${f.fieldname}:${f.size}`).join(',')} sid=${req.sessionID}`,
-    )
+    res
+      .type('text/plain')
+      .send(
+        `fields=${fields.join(',')} files=${files.map((f) => `${f.fieldname}:${f.size}`).join(',')} sid=${req.sessionID}`,
+      )
   })
   app.get('/download', (req, res) => {
     ev(res).event = 'download'
@@ -267,7 +270,8 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
       new Promise<void>((resolve, reject) => {
         store.all((err, all) => {
           if (err) return reject(err as Error)
-          for (const sid of Object.keys(all ?? {})) events.push({ at: now(), method: '-', path: '(expireAll)', sid, event: 'expired' })
+          for (const sid of Object.keys(all ?? {}))
+            events.push({ at: now(), method: '-', path: '(expireAll)', sid, event: 'expired' })
           store.clear((e) => (e ? reject(e as Error) : resolve()))
         })
       }),

@@ -6,23 +6,30 @@ import type { TestServer } from './types.js'
 import { startWeChatApi } from './wechat-api.js'
 
 const phpCookie = (res: Response): string | undefined =>
-  res.headers.getSetCookie().find((c) => c.startsWith('PHPSESSID='))?.split(';')[0]
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('PHPSESSID='))
+    ?.split(';')[0]
 
 describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP session server', () => {
-  const wx = codes()
+  const wechat = codes()
   let api: Awaited<ReturnType<typeof startWeChatApi>>
   let server: TestServer
   const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers })
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    fetch(server.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
   async function login(openid: string): Promise<{ cookie: string; sessionId: string }> {
     const warm = phpCookie(await get('/session'))!
-    const res = await post('/login', { code: wx.mint(openid) }, { cookie: warm })
+    const res = await post('/login', { code: wechat.mint(openid) }, { cookie: warm })
     return { cookie: phpCookie(res)!, sessionId: ((await res.json()) as { sessionId: string }).sessionId }
   }
 
   beforeAll(async () => {
-    api = await startWeChatApi(wx.check)
+    api = await startWeChatApi(wechat.check)
     server = await startPhpServer({ code2SessionUrl: api.url })
   })
   afterAll(async () => {
@@ -38,19 +45,26 @@ describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP sessio
     expect(await (await get('/session', { cookie })).json()).toMatchObject({ sessionId })
     expect((await get('/keepalive', { cookie })).status).toBe(200)
     expect((await get('/keepalive')).status).toBe(401)
-    expect(server.events.at(-2)).toMatchObject({ path: '/keepalive', sid: sessionId, via: 'cookie', event: 'keepalive' })
+    expect(server.events.at(-2)).toMatchObject({
+      path: '/keepalive',
+      sid: sessionId,
+      via: 'cookie',
+      event: 'keepalive',
+    })
     expect(server.events.at(-1)).toMatchObject({ path: '/keepalive', event: 'unauthorized', status: 401 })
   })
 
   it('checks the code through the WeChat API, rotates the id on login, and answers its errors', async () => {
     const warm = phpCookie(await get('/session'))!
-    const code = wx.mint('o-php')
+    const code = wechat.mint('o-php')
     const res = await post('/login', { code }, { cookie: warm })
     const body = (await res.json()) as { sessionId: string }
     expect(body).toMatchObject({ openid: 'o-php', bind: false })
     expect(phpCookie(res)).toBe(`PHPSESSID=${body.sessionId}`)
     expect(`PHPSESSID=${body.sessionId}`).not.toBe(warm)
-    expect(await (await get('/me', { cookie: `PHPSESSID=${body.sessionId}` })).json()).toMatchObject({ openid: 'o-php' })
+    expect(await (await get('/me', { cookie: `PHPSESSID=${body.sessionId}` })).json()).toMatchObject({
+      openid: 'o-php',
+    })
     expect((await get('/me', { cookie: warm })).status).toBe(401) // session_regenerate_id(true) deleted it
     const reused = await post('/login', { code })
     expect(reused.status).toBe(400)
@@ -62,7 +76,7 @@ describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP sessio
     const warm = await get('/session')
     const id = warm.headers.get('session_id')!
     expect(id).toBe(((await warm.json()) as { sessionId: string }).sessionId)
-    const res = await post('/login', { code: wx.mint('o-hdr') }, { session_id: id })
+    const res = await post('/login', { code: wechat.mint('o-hdr') }, { session_id: id })
     const rotated = res.headers.get('session_id')!
     expect(rotated).not.toBe(id)
     expect(server.events.at(-1)).toMatchObject({ event: 'login', via: 'header', sid: id })
@@ -82,14 +96,22 @@ describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP sessio
 
   it('expireAll deletes the session files → 401 and the business code; bind; logout', async () => {
     const a = await login('o-bind')
-    expect(await (await post('/bind', { username: 'b' }, { cookie: a.cookie })).json()).toMatchObject({ bind: true })
+    expect(await (await post('/bind', { username: 'b' }, { cookie: a.cookie })).json()).toMatchObject({
+      bind: true,
+    })
     const b = await login('o-bind')
-    expect(await (await get('/biz/orders', { cookie: b.cookie })).json()).toMatchObject({ code: 0, sid: b.sessionId })
+    expect(await (await get('/biz/orders', { cookie: b.cookie })).json()).toMatchObject({
+      code: 0,
+      sid: b.sessionId,
+    })
     const expired = server.count('expired')
     await server.expireAll()
     expect(server.count('expired')).toBeGreaterThan(expired)
     expect((await get('/me', { cookie: b.cookie })).status).toBe(401)
-    expect(await (await get('/biz/orders', { cookie: b.cookie })).json()).toEqual({ code: -1, message: 'session expired' })
+    expect(await (await get('/biz/orders', { cookie: b.cookie })).json()).toEqual({
+      code: -1,
+      message: 'session expired',
+    })
     const c = await login('o-bind')
     expect(await (await get('/me', { cookie: c.cookie })).json()).toMatchObject({ bind: true })
     expect((await post('/logout', {}, { cookie: c.cookie })).status).toBe(200)
@@ -102,7 +124,7 @@ describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP sessio
     expect((await get('/session')).status).toBe(503)
     expect((await get('/session')).status).toBe(200)
     server.fail('login', 1, 'reset')
-    await expect(post('/login', { code: wx.mint('o-f') }).then((r) => r.text())).rejects.toThrow()
+    await expect(post('/login', { code: wechat.mint('o-f') }).then((r) => r.text())).rejects.toThrow()
     server.fail('warmup', 1, 'hang')
     await expect(fetch(`${server.url}/session`, { signal: AbortSignal.timeout(300) })).rejects.toThrow()
     expect((await get('/session')).status).toBe(200)

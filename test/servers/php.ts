@@ -1,7 +1,16 @@
 // PHP's own session machinery (`php -S` + session_start(), files storage) as a test server.
 // router.php does the work; this file starts it on a free loopback port and reads its event log.
 import { spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,14 +40,63 @@ function freePort(): Promise<number> {
 const running = new Set<number>()
 // php -S workers outlive a killed master, so each server runs in its own process group; kill that group.
 const killGroup = (pid: number): void => {
+  if (!running.delete(pid)) return // never signal a group twice: its id may have been reused
   try {
     process.kill(-pid, 'SIGKILL')
   } catch {
     // already gone
   }
-  running.delete(pid)
 }
 process.once('exit', () => running.forEach(killGroup))
+
+// -d settings: files storage in our tmpdir, strict mode (unknown ids are replaced, not adopted),
+// ids accepted from the URL too (?PHPSESSID=), no random GC (expireAll is the GC).
+const ini = (sessions: string): string[] =>
+  Object.entries({
+    'session.save_path': sessions,
+    'session.use_strict_mode': '1',
+    'session.use_only_cookies': '0',
+    'session.use_trans_sid': '0',
+    'session.gc_probability': '0',
+    display_errors: 'stderr',
+  }).flatMap(([k, v]) => ['-d', `${k}=${v}`])
+
+// One `php -S` on a free port, ready to serve; `stop` kills its process group.
+async function launch(dir: string, code2SessionUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort()
+  const child = spawn('php', [...ini(join(dir, 'sessions')), '-S', `127.0.0.1:${port}`, router], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Several workers, so a hung request (fault 'hang') or a session lock does not stall the rest.
+    env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', MPS_DIR: dir, MPS_WECHAT_API: code2SessionUrl },
+  })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('php -S did not start')
+  running.add(pid)
+  let stderr = '' // php -S logs every request here: keep draining the pipe, keep only the start
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 2000) stderr += d.toString()
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async (): Promise<void> => {
+    killGroup(pid)
+    if (child.exitCode === null && child.signalCode === null) await exited
+  }
+  const url = `http://127.0.0.1:${port}`
+  // Bounded readiness polling: 100 × 50 ms.
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i === 100) {
+      await stop()
+      throw new Error(`php -S on port ${port} did not become ready: ${stderr.trim().slice(0, 500)}`)
+    }
+    const ready = await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(500) }).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ready) return { url, stop }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
 
 export async function startPhpServer(options: { code2SessionUrl: string }): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mps-php-'))
@@ -47,52 +105,24 @@ export async function startPhpServer(options: { code2SessionUrl: string }): Prom
   const log = join(dir, 'events.log')
   writeFileSync(log, '')
   writeFileSync(join(dir, 'faults.json'), '{}')
-  const port = await freePort()
-  const child = spawn(
-    'php',
-    [
-      ...['-d', `session.save_path=${sessions}`, '-d', 'session.use_strict_mode=1', '-d', 'session.use_only_cookies=0'],
-      ...['-d', 'session.use_trans_sid=0', '-d', 'session.gc_probability=0', '-d', 'display_errors=stderr'],
-      ...['-S', `127.0.0.1:${port}`, router],
-    ],
-    {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // Several workers, so a hung request (fault 'hang') or a session lock does not stall the rest.
-      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', MPS_DIR: dir, MPS_WECHAT_API: options.code2SessionUrl },
-    },
-  )
-  const pid = child.pid
-  if (pid === undefined) throw new Error('php -S did not start')
-  running.add(pid)
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  const url = `http://127.0.0.1:${port}`
+  let php: Awaited<ReturnType<typeof launch>> | undefined
+  // The free port may be taken between our probe and php's bind: try another, at most 3 times.
+  for (let attempt = 1; !php; attempt++) {
+    try {
+      php = await launch(dir, options.code2SessionUrl)
+    } catch (err) {
+      if (attempt === 3 || !/in use/i.test(String(err))) {
+        rmSync(dir, { recursive: true, force: true })
+        throw err
+      }
+    }
+  }
+  const { url, stop } = php
   const readEvents = (): ServerEvent[] =>
     readFileSync(log, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as ServerEvent)
-  const close = async (): Promise<void> => {
-    if (!running.has(pid)) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    killGroup(pid)
-    if (child.exitCode === null && child.signalCode === null) await exited
-    rmSync(dir, { recursive: true, force: true })
-  }
-
-  // Bounded readiness polling: 100 × 50 ms.
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i === 100) {
-      await close()
-      throw new Error(`php -S on port ${port} did not become ready: ${stderr.trim().slice(0, 500)}`)
-    }
-    const ok = await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false)
-    if (ok) break
-    await new Promise((r) => setTimeout(r, 50))
-  }
 
   return {
     url,
@@ -105,7 +135,10 @@ export async function startPhpServer(options: { code2SessionUrl: string }): Prom
       for (const f of readdirSync(sessions)) {
         unlinkSync(join(sessions, f))
         const sid = f.replace(/^sess_/, '')
-        appendFileSync(log, `${JSON.stringify({ at: Date.now(), method: '-', path: '(expireAll)', sid, event: 'expired' })}\n`)
+        appendFileSync(
+          log,
+          `${JSON.stringify({ at: Date.now(), method: '-', path: '(expireAll)', sid, event: 'expired' })}\n`,
+        )
       }
     },
     fail(route, times, how: Fault) {
@@ -114,6 +147,9 @@ export async function startPhpServer(options: { code2SessionUrl: string }): Prom
       faults[route] = { times, how }
       writeFileSync(file, JSON.stringify(faults))
     },
-    close,
+    close: async () => {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }

@@ -1,3 +1,10 @@
+// The real session servers the test suite runs against, on 127.0.0.1 and free ports:
+//   const server = await startExpressServer({ code2Session: runtime.code2Session, now: clock.now })
+//   const api = await startWeChatApi(runtime.code2Session)       // PHP calls it over HTTP
+//   const php = await startPhpServer({ code2SessionUrl: api.url }) // gate: requires('php', hasPhp(), …)
+//   …; afterAll(() => Promise.all([server.close(), php.close(), api.close()]))
+// Both serve /session (warm-up), /login {code}, /bind, /logout, /me, /orders, /biz/orders,
+// /keepalive; express adds /upload, /download, /cookies/extra, /cookies/delete, /api/echo-cookie.
 /** One request as a test server saw it, in arrival order. */
 export interface ServerEvent {
   at: number
@@ -5,13 +12,16 @@ export interface ServerEvent {
   path: string
   /** The session id the server resolved for this request, if any. */
   sid?: string
-  event?: 'warmup' | 'login' | 'logout' | 'keepalive' | 'expired' | 'unauthorized' | 'bind' | 'upload' | 'download'
+  event?:
+    'warmup' | 'login' | 'logout' | 'keepalive' | 'expired' | 'unauthorized' | 'bind' | 'upload' | 'download'
   /** Where the session id came from: the cookie, the session header, or the URL (`;jsessionid=` / `?PHPSESSID=`). */
   via?: 'cookie' | 'header' | 'url'
   status?: number
 }
 
-export type Code2Session = (code: string) => { openid: string; session_key: string } | { errcode: number; errmsg: string }
+export type Code2Session = (
+  code: string,
+) => { openid: string; session_key: string } | { errcode: number; errmsg: string }
 
 export type Fault = { status: number } | 'hang' | 'reset'
 

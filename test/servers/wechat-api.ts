@@ -3,7 +3,9 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export async function startWeChatApi(code2Session: (code: string) => unknown): Promise<{ url: string; close(): Promise<void> }> {
+export async function startWeChatApi(
+  code2Session: (code: string) => unknown,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const code = url.searchParams.get('js_code')
