@@ -1,0 +1,256 @@
+// One emulated mini-program launch: wx, its lifecycle (PLATFORM.md section 5, items 22–24) and login.
+import { createAppClock } from './app-clock.js'
+import { report, type Callbacks, type Deliver } from './callbacks.js'
+import { createClock, type Clock } from './clock.js'
+import { createCloud, openidOf, type Cloud, type Code2SessionResult } from './login.js'
+import { createNetwork, type DownloadFileOptions, type FileTaskLike, type RequestOptions, type RequestTaskLike, type UploadFileOptions } from './network.js'
+import { defaultProfile, type Profile } from './profile.js'
+import { createDisk, createStorage, type Disk, type StorageApi } from './storage.js'
+
+export interface RuntimeOptions {
+  /** Default 'wxtestappid'. */
+  appid?: string
+  /** The WeChat user on this device; storage and openid are per (user, appid). Default 'test-user'. */
+  user?: string
+  /** Quirks; default = WeChat iOS/Android over HTTP/1.1. See `profiles`. */
+  profile?: Partial<Profile>
+  /** The device's storage, shared across restarts. Default: a new one. */
+  disk?: Disk
+  /** Fake time. Default: a new clock starting at Date.now(). */
+  clock?: Clock
+  /** Network calls in flight at once; the rest queue. Default 10 (documented limit). */
+  maxConcurrent?: number
+  /** app.json `networkTimeout` (ms), capped at 60000 like the platform. */
+  networkTimeout?: { request?: number; uploadFile?: number; downloadFile?: number }
+  /** code2Session also returns a unionid (app bound to an Open Platform account). */
+  unionid?: boolean
+}
+
+export type LifecycleState = 'running' | 'hidden' | 'suspended' | 'destroyed'
+
+/** The App.onLaunch / onShow options, shared with wx.onAppShow listeners (item 22). */
+export interface LaunchOptions {
+  path: string
+  query: Record<string, string>
+  scene: number
+  referrerInfo: Record<string, unknown>
+}
+
+/** The emulated `wx` object. */
+export interface WxLike extends StorageApi {
+  request(options: RequestOptions): RequestTaskLike
+  uploadFile(options: UploadFileOptions): FileTaskLike
+  downloadFile(options: DownloadFileOptions): FileTaskLike
+  login(options?: Callbacks & { timeout?: number }): Promise<{ code: string; errMsg: string }> | undefined
+  checkSession(options?: Callbacks): Promise<{ errMsg: string }> | undefined
+  onAppShow(listener: (options: LaunchOptions) => void): void
+  offAppShow(listener?: (options: LaunchOptions) => void): void
+  onAppHide(listener: () => void): void
+  offAppHide(listener?: () => void): void
+}
+
+export interface Runtime {
+  readonly wx: WxLike
+  /** The app's timers (frozen while suspended, gone once destroyed); `advance()` moves the shared clock. */
+  readonly clock: Clock
+  readonly disk: Disk
+  readonly state: LifecycleState
+  readonly profile: Readonly<Profile>
+  readonly appid: string
+  /** The openid code2Session answers for this device's user. */
+  readonly openid: string
+  /** globalThis.wx / getApp / App = this runtime's; remembers what was there. */
+  install(): void
+  /** Restores the globals install() replaced. */
+  uninstall(): void
+  /** To the background: onAppHide now; suspended after profile.suspendAfterMs; destroyed after profile.destroyAfterMs more. */
+  hide(): void
+  /** To the foreground: onAppShow, timers resume (or flush), deferred callbacks run. */
+  show(): void
+  /** Cold restart: a new Runtime on the same disk, clock, user and profile; this one is destroyed. */
+  restart(): Runtime
+  /** Ends this launch now: in-memory state and pending callbacks are dropped, storage stays. */
+  destroy(): void
+  /** What a test server calls in place of api.weixin.qq.com/sns/jscode2session. */
+  code2Session(code: string): Code2SessionResult
+  /** The next code2Session call answers `errcode` (40029, 45011, 40226, -1…). Calls queue up. */
+  failNextCode2Session(errcode: number): void
+  /** Invalidates the current session_key: wx.checkSession fails until the next wx.login. */
+  expireSessionKey(): void
+  readonly stats: { requests: number; storageWrites: number }
+}
+
+const LAUNCH: LaunchOptions = { path: 'pages/index/index', query: {}, scene: 1001, referrerInfo: {} }
+const GLOBALS = ['wx', 'getApp', 'App'] as const
+
+interface Shared {
+  disk: Disk
+  clock: Clock
+  cloud: Cloud
+}
+
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const clock = options.clock ?? createClock()
+  return launch(options, { disk: options.disk ?? createDisk(), clock, cloud: createCloud(clock, options.unionid === true) })
+}
+
+function launch(options: RuntimeOptions, shared: Shared): Runtime {
+  const appid = options.appid ?? 'wxtestappid'
+  const user = options.user ?? 'test-user'
+  const profile: Profile = { ...defaultProfile, ...options.profile }
+  const base = shared.clock
+  const appClock = createAppClock(base)
+  const stats = { requests: 0, storageWrites: 0 }
+  let state: LifecycleState = 'running'
+  let deferred: (() => void)[] = []
+  let lifecycleTimer: number | undefined
+  let saved: Map<string, PropertyDescriptor | undefined> | undefined
+  let app: Record<string, any> | undefined
+  const showListeners: ((o: LaunchOptions) => void)[] = []
+  const hideListeners: (() => void)[] = []
+
+  // Callbacks are always asynchronous (item 2); while suspended they wait for show() (operating-mechanism doc).
+  const deliver: Deliver = (fn) => {
+    if (state === 'destroyed') return
+    setImmediate(() => {
+      if (state === 'suspended') deferred.push(fn)
+      else if (state !== 'destroyed') fn()
+    })
+  }
+
+  const network = createNetwork({
+    appid,
+    profile,
+    clock: appClock,
+    deliver,
+    stats,
+    maxConcurrent: options.maxConcurrent ?? 10,
+    networkTimeout: options.networkTimeout ?? {},
+    suspended: () => state === 'suspended',
+  })
+  const storage = createStorage(shared.disk.space(`${user}\n${appid}`), deliver, stats)
+
+  const remove = <T>(list: T[], fn?: T): void => {
+    if (fn === undefined) list.length = 0
+    else if (list.includes(fn)) list.splice(list.indexOf(fn), 1)
+  }
+
+  const wxApi: WxLike = {
+    ...storage,
+    request: network.request,
+    uploadFile: network.uploadFile,
+    downloadFile: network.downloadFile,
+    // Each wx.login mints a new single-use 5-minute code and rotates the session_key (items 32–33).
+    login: (o) => report(deliver, o, true, { code: shared.cloud.login(appid, user), errMsg: 'login:ok' }),
+    checkSession: (o) =>
+      shared.cloud.sessionValid(appid, user)
+        ? report(deliver, o, true, { errMsg: 'checkSession:ok' })
+        : report(deliver, o, false, { errMsg: 'checkSession:fail session time out' }), // message [guess]
+    onAppShow: (fn) => void showListeners.push(fn),
+    offAppShow: (fn) => remove(showListeners, fn),
+    onAppHide: (fn) => void hideListeners.push(fn),
+    offAppHide: (fn) => remove(hideListeners, fn),
+  }
+  // A destroyed launch runs no more code: calling into it is a test bug, reported clearly.
+  const wx = Object.fromEntries(
+    Object.entries(wxApi).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        if (state === 'destroyed') throw new Error(`miniprogram-session/testing: wx.${name} called on a destroyed runtime; use the one restart() returned`)
+        return (fn as (...a: unknown[]) => unknown)(...args)
+      },
+    ]),
+  ) as unknown as WxLike
+
+  const setLifecycleTimer = (fn: () => void, ms: number): void => {
+    if (lifecycleTimer !== undefined) base.clearTimeout(lifecycleTimer)
+    lifecycleTimer = base.setTimeout(fn, ms)
+  }
+
+  const runtime: Runtime = {
+    wx,
+    clock: appClock,
+    disk: shared.disk,
+    profile,
+    appid,
+    openid: openidOf(appid, user),
+    stats,
+    get state() {
+      return state
+    },
+    install() {
+      if (saved) return
+      saved = new Map(GLOBALS.map((g) => [g, Object.getOwnPropertyDescriptor(globalThis, g)]))
+      const set = (name: string, value: unknown) => Object.defineProperty(globalThis, name, { value, configurable: true, writable: true })
+      set('wx', wx)
+      set('getApp', () => app)
+      // App(options) registers the app; onLaunch then onShow run with the launch options (TYPINGS lib.wx.app.d.ts).
+      set('App', (o: Record<string, any>) => {
+        app = o
+        o['onLaunch']?.(LAUNCH)
+        o['onShow']?.(LAUNCH)
+      })
+    },
+    uninstall() {
+      if (!saved) return
+      for (const [name, descriptor] of saved) {
+        if (descriptor) Object.defineProperty(globalThis, name, descriptor)
+        else delete (globalThis as Record<string, unknown>)[name]
+      }
+      saved = undefined
+    },
+    hide() {
+      if (state !== 'running') return
+      state = 'hidden'
+      app?.['onHide']?.()
+      for (const fn of hideListeners.slice()) fn()
+      // "小程序进入「后台」状态一段时间后（目前是 5 秒），微信会停止小程序 JS 线程的执行" (operating-mechanism doc).
+      setLifecycleTimer(() => {
+        state = 'suspended'
+        appClock.freeze()
+        network.interruptAll()
+        // "如果很长时间（目前是 30 分钟）都未再次进入前台，小程序会被销毁" (operating-mechanism doc).
+        setLifecycleTimer(() => runtime.destroy(), profile.destroyAfterMs)
+      }, profile.suspendAfterMs)
+    },
+    show() {
+      if (state !== 'hidden' && state !== 'suspended') return
+      if (lifecycleTimer !== undefined) base.clearTimeout(lifecycleTimer)
+      lifecycleTimer = undefined
+      const wasSuspended = state === 'suspended'
+      state = 'running'
+      app?.['onShow']?.(LAUNCH)
+      for (const fn of showListeners.slice()) fn(LAUNCH)
+      if (!wasSuspended) return
+      appClock.thaw(profile.suspendedTimers)
+      // "事件和接口回调会在小程序再次进入「前台」时触发" (operating-mechanism doc).
+      const pending = deferred
+      deferred = []
+      for (const fn of pending) deliver(fn)
+    },
+    destroy() {
+      if (state === 'destroyed') return
+      state = 'destroyed'
+      if (lifecycleTimer !== undefined) base.clearTimeout(lifecycleTimer)
+      deferred = []
+      appClock.clearAll()
+      network.interruptAll()
+      network.dispose()
+    },
+    restart() {
+      const wasInstalled = saved
+      runtime.destroy()
+      const next = launch(options, shared)
+      if (wasInstalled) {
+        // Hand the remembered globals over, so uninstalling the new runtime restores the originals.
+        runtime.uninstall()
+        next.install()
+      }
+      return next
+    },
+    code2Session: (code) => shared.cloud.code2Session(code),
+    failNextCode2Session: (errcode) => shared.cloud.failNext(errcode),
+    expireSessionKey: () => shared.cloud.expireSession(appid, user),
+  }
+  return runtime
+}
