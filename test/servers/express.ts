@@ -25,7 +25,10 @@ export interface ExpressServerOptions {
   now?: () => number
   /** A session idle longer than this is destroyed → 401 on protected routes. Default 30 min. */
   idleTimeoutMs?: number
-  /** express-session `rolling` with `cookie.maxAge`: a new Expires on every response. Default false (session cookie). */
+  /**
+   * express-session `rolling` with `cookie.maxAge = idleTimeoutMs`: a new Expires on every response.
+   * That cookie date runs on the real clock; the idle timeout itself on `now()`. Default false (session cookie).
+   */
   rolling?: boolean
 }
 
