@@ -114,8 +114,17 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     if (state === 'destroyed') return
     setImmediate(() => {
       if (state === 'suspended') deferred.push(fn)
-      else if (state !== 'destroyed') fn()
+      else if (state !== 'destroyed') guarded(fn)
     })
+  }
+  // An exception in page code goes to App.onError when there is one (TYPINGS App.onError), else surfaces.
+  const guarded = (fn: () => void): void => {
+    try {
+      fn()
+    } catch (err) {
+      if (typeof app?.['onError'] !== 'function') throw err
+      app['onError'](err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err))
+    }
   }
 
   const network = createNetwork({

@@ -167,3 +167,33 @@ describe('lifecycle', () => {
     expect('wx' in g).toBe(false)
   })
 })
+
+describe('page code errors and app.json', () => {
+  it('an exception thrown in a callback goes to App.onError', async () => {
+    const g = globalThis as Record<string, any>
+    const rt = createRuntime()
+    rt.install()
+    const errors: string[] = []
+    g['App']({ onError: (e: string) => errors.push(e) })
+    const completed = new Promise<void>((resolve) =>
+      rt.wx.getStorage({
+        key: 'missing',
+        fail: () => {
+          throw new Error('page bug')
+        },
+        complete: () => resolve(),
+      }),
+    )
+    await completed
+    await rt.clock.advance(0)
+    expect(errors[0]).toMatch(/^page bug/)
+    rt.uninstall()
+  })
+
+  it('networkTimeout from app.json applies when a call sets none', async () => {
+    const rt = createRuntime({ networkTimeout: { request: 1000 } })
+    const { done } = outcome(rt.wx.request, { url: `${server.url}/hang` })
+    await rt.clock.advance(1000)
+    expect((await done).result.errMsg).toBe('request:fail timeout')
+  })
+})
