@@ -421,7 +421,9 @@ export function createNetwork(ctx: NetworkContext) {
     downloadFile,
     /** Fails every queued and in-flight call with `interrupted` (suspension). */
     interruptAll(): void {
-      for (const job of [...active, ...queue]) job.interrupt()
+      // Empty the queue first, so failing an active call does not start a queued one.
+      const waiting = queue.splice(0)
+      for (const job of [...active, ...waiting]) job.interrupt()
     },
     /** Temp files live for one launch only; a restart wipes them. */
     dispose(): void {

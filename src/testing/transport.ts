@@ -36,8 +36,8 @@ export function send(ex: Exchange, on: ExchangeEvents): () => void {
     // agent:false: one connection per call, so no keep-alive socket outlives a test's server.
     const req = lib.request(url, { method, headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) }, agent: false })
     current = req
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (!stopped) on.error(err.code ? `${err.message}` : err.message || 'request connect error')
+    req.on('error', (err) => {
+      if (!stopped) on.error(err.message || 'request connect error')
     })
     req.on('response', (res) => {
       if (stopped) return res.destroy()

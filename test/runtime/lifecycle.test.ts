@@ -69,6 +69,20 @@ describe('lifecycle', () => {
     expect(out.result).toEqual({ errMsg: 'request:fail interrupted', errno: 600003 })
   })
 
+  it('suspension also fails queued requests, without starting them', async () => {
+    const rt = createRuntime()
+    const before = hanging.length
+    const calls = Array.from({ length: 12 }, () => outcome(rt.wx.request, { url: `${server.url}/hang` }))
+    await until(() => hanging.length - before === 10, '10 requests at the server')
+    rt.hide()
+    await rt.clock.advance(5000)
+    rt.show()
+    const outs = await Promise.all(calls.map((c) => c.done))
+    expect(outs.map((o) => o.result.errMsg)).toEqual(Array(12).fill('request:fail interrupted'))
+    await new Promise((r) => setTimeout(r, 50)) // real time for a wrongly started request to arrive
+    expect(hanging.length - before).toBe(10)
+  })
+
   it('refuses new network calls while suspended with the reported message', async () => {
     const rt = createRuntime()
     rt.hide()
