@@ -115,9 +115,11 @@ export function createClient(options?: SessionOptions): Client {
     } catch (error) {
       throw toError(error, method, url)
     }
-    // An answer about an older session must not overwrite the newer one (stale-answer guard).
-    if (own || gen === session.generation) session.captured(carrier.capture(url, res, own))
-    return { res, gen }
+    // Stale-answer guard: an answer about an older session must not overwrite the newer one.
+    if (!own && gen !== session.generation) return { res, gen }
+    session.captured(carrier.capture(url, res, own))
+    // A current answer speaks for the session it just set (a 401 may carry a fresh cookie).
+    return { res, gen: session.generation }
   }
 
   const exchange = (url: string, method: string, data?: unknown): Promise<PlatformResponse> =>
@@ -142,6 +144,7 @@ export function createClient(options?: SessionOptions): Client {
           o.onSessionExpired?.(error)
           throw error
         }
+        if (gen !== session.generation) session.log(`stale ${res.statusCode} for session ${gen}: retry ${method} ${url}`)
         if (await session.renew(gen, need)) continue
       }
       if (rejectOnHttpError === true && res.statusCode >= 400) {

@@ -1,0 +1,62 @@
+// Test wiring shared by the session tests: one fake clock, one emulated mini-program runtime
+// (real HTTP), one real server; every client created here is disposed and the server closed.
+import { createClient } from '../../src/client.js'
+import type { Client } from '../../src/client.js'
+import type { SessionOptions } from '../../src/options.js'
+import { createClock, createRuntime } from '../../src/testing/index.js'
+import type { Clock, Profile, Runtime } from '../../src/testing/index.js'
+import { startExpressServer } from '../servers/express.js'
+import type { ExpressServerOptions } from '../servers/express.js'
+import type { TestServer } from '../servers/types.js'
+
+export interface Env {
+  clock: Clock
+  server: TestServer
+  /** The current launch (changes on restart()). */
+  rt: Runtime
+  client(options?: SessionOptions): Client
+  /** Cold restart of the mini-program: same disk and clock, memory gone. */
+  restart(): Runtime
+  close(): Promise<void>
+}
+
+export async function withRuntime(
+  startServer: (rt: () => Runtime, clock: Clock) => Promise<TestServer>,
+  profile?: Partial<Profile>,
+  maxConcurrent?: number,
+): Promise<Env> {
+  const clock = createClock()
+  let rt = createRuntime({ clock, ...(profile ? { profile } : {}), ...(maxConcurrent ? { maxConcurrent } : {}) })
+  const server = await startServer(() => rt, clock)
+  const clients: Client[] = []
+  return {
+    clock,
+    server,
+    get rt() {
+      return rt
+    },
+    client(options = {}) {
+      const c = createClient({ platform: rt.wx, clock: rt.clock, baseURL: server.url, ...options })
+      clients.push(c)
+      return c
+    },
+    restart() {
+      for (const c of clients.splice(0)) c.dispose()
+      rt = rt.restart()
+      return rt
+    },
+    async close() {
+      for (const c of clients.splice(0)) c.dispose()
+      rt.destroy()
+      await server.close()
+    },
+  }
+}
+
+export const expressEnv = (options: Partial<ExpressServerOptions> = {}, profile?: Partial<Profile>, maxConcurrent?: number): Promise<Env> =>
+  withRuntime((rt, clock) => startExpressServer({ code2Session: (code) => rt().code2Session(code), now: () => clock.now(), ...options }), profile, maxConcurrent)
+
+/** The body of a wx.request result as a record. */
+export const body = (res: { data: unknown }): Record<string, any> => res.data as Record<string, any>
+
+export const MIN = 60_000
