@@ -7,7 +7,9 @@ import { createClock, createRuntime } from '../../src/testing/index.js'
 import type { Clock, Profile, Runtime } from '../../src/testing/index.js'
 import { startExpressServer } from '../servers/express.js'
 import type { ExpressServerOptions } from '../servers/express.js'
+import { startPhpServer } from '../servers/php.js'
 import type { TestServer } from '../servers/types.js'
+import { startWeChatApi } from '../servers/wechat-api.js'
 
 export interface Env {
   clock: Clock
@@ -60,3 +62,23 @@ export const expressEnv = (options: Partial<ExpressServerOptions> = {}, profile?
 export const body = (res: { data: unknown }): Record<string, any> => res.data as Record<string, any>
 
 export const MIN = 60_000
+
+/** PHP's own sessions behind `php -S`, checking login codes through a code2Session HTTP endpoint. */
+export const phpEnv = (profile?: Partial<Profile>): Promise<Env> =>
+  withRuntime(async (rt) => {
+    const wechat = await startWeChatApi((code) => rt().code2Session(code))
+    const php = await startPhpServer({ code2SessionUrl: wechat.url }).catch(async (e: unknown) => {
+      await wechat.close()
+      throw e
+    })
+    return {
+      ...php,
+      get events() {
+        return php.events
+      },
+      close: async () => {
+        await php.close()
+        await wechat.close()
+      },
+    }
+  }, profile)

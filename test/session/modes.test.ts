@@ -1,0 +1,107 @@
+// Every carrier against both real backends: warm-up → login → requests → server-side expiry →
+// 401 → renew → retry → logout → 401.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { SessionOptions } from '../../src/options.js'
+import { withSessionInUrl } from '../../src/session/carrier.js'
+import { hasPhp } from '../servers/php.js'
+import { requires } from '../helpers/requires.js'
+import { body, expressEnv, phpEnv } from './env.js'
+import type { Env } from './env.js'
+
+interface Case {
+  name: string
+  start: () => Promise<Env>
+  options: SessionOptions
+  via: 'cookie' | 'header' | 'url'
+}
+
+const php = requires('php', hasPhp(), 'apt-get install php-cli')
+const cases: Case[] = [
+  { name: 'cookie × express (connect.sid)', start: () => expressEnv(), options: {}, via: 'cookie' },
+  { name: 'header × express (X-Session-Id)', start: () => expressEnv(), options: { mode: 'header' }, via: 'header' },
+  { name: 'url × express (;jsessionid= servlet style)', start: () => expressEnv(), options: { mode: 'url' }, via: 'url' },
+  ...(php
+    ? ([
+        { name: 'cookie × PHP (PHPSESSID)', start: () => phpEnv(), options: {}, via: 'cookie' },
+        { name: 'header × PHP (session_id)', start: () => phpEnv(), options: { mode: 'header', header: { name: 'session_id' } }, via: 'header' },
+        { name: 'url × PHP (?PHPSESSID= query style)', start: () => phpEnv(), options: { mode: 'url', url: { style: 'query' } }, via: 'url' },
+      ] satisfies Case[])
+    : []),
+]
+
+describe.each(cases)('$name', ({ start, options, via }) => {
+  let env: Env
+  beforeEach(async () => {
+    env = await start()
+  })
+  afterEach(() => env.close())
+
+  it('keeps, renews and drops the session', async () => {
+    const c = env.client({ warmup: '/session', login: { url: '/login' }, logout: '/logout', refreshInterval: false, ...options })
+    const { server } = env
+    const who = (await c.login()) as { openid: string; sessionId: string }
+    expect(who.openid).toBe(env.rt.openid)
+    expect(server.count('warmup')).toBe(1)
+    expect(server.count('login')).toBe(1)
+    if (via !== 'cookie') expect(c.getSession().id).toBe(who.sessionId)
+
+    const first = await c.request({ url: '/orders', data: { page: 1 } })
+    const second = await c.request({ url: '/me' })
+    expect(body(first).sid).toBe(who.sessionId)
+    expect(body(second).sid).toBe(who.sessionId)
+    const seen = server.events.filter((e) => e.path === '/orders' || e.path === '/me')
+    expect(seen.map((e) => e.via)).toEqual([via, via])
+    expect(seen.map((e) => e.status)).toEqual([200, 200])
+
+    await server.expireAll()
+    const renewed = await c.request({ url: '/orders' })
+    expect(renewed.statusCode).toBe(200)
+    expect(body(renewed).sid).not.toBe(who.sessionId)
+    expect(server.count('unauthorized')).toBe(1)
+    expect(server.count('login')).toBe(2)
+    if (via !== 'cookie') expect(c.getSession().id).toBe(body(renewed).sid)
+
+    await c.logout()
+    expect(server.count('logout')).toBe(1)
+    expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
+    await expect(c.request({ url: '/orders' })).rejects.toMatchObject({ code: 'SESSION_EXPIRED', statusCode: 401 })
+    expect(server.count('login')).toBe(2)
+  })
+})
+
+describe('URL mode builder', () => {
+  it.each([
+    ['http://a.test/orders', 'http://a.test/orders;jsessionid=ID'],
+    ['http://a.test/orders?x=1#top', 'http://a.test/orders;jsessionid=ID?x=1#top'],
+    ['http://a.test/orders;jsessionid=OLD?x=1', 'http://a.test/orders;jsessionid=ID?x=1'],
+  ])('servlet style %s', (url, expected) => {
+    expect(withSessionInUrl(url, 'path', 'jsessionid', 'ID')).toBe(expected)
+  })
+  it.each([
+    ['http://a.test/orders', 'http://a.test/orders?PHPSESSID=a%2Bb'],
+    ['http://a.test/orders?x=1#top', 'http://a.test/orders?x=1&PHPSESSID=a%2Bb#top'],
+    ['http://a.test/orders?PHPSESSID=old&x=1', 'http://a.test/orders?x=1&PHPSESSID=a%2Bb'],
+  ])('query style %s', (url, expected) => {
+    expect(withSessionInUrl(url, 'query', 'PHPSESSID', 'a+b')).toBe(expected)
+  })
+
+  it('never puts the session on a third-party URL (header and url modes)', async () => {
+    const env = await expressEnv()
+    const other = await expressEnv()
+    try {
+      for (const mode of ['header', 'url'] as const) {
+        const c = env.client({ mode, warmup: '/session' })
+        await c.request({ url: '/session' })
+        expect(c.getSession().id).toBeTruthy()
+        // The other server is another origin (another port): no id in header or URL.
+        await c.request({ url: `${other.server.url}/session` })
+        const last = other.server.events.at(-1)
+        expect(last?.path).toBe('/session')
+        expect(last?.via).toBeUndefined()
+      }
+    } finally {
+      await env.close()
+      await other.close()
+    }
+  })
+})
