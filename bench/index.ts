@@ -1,0 +1,76 @@
+// `npm run bench`: every benchmark, one table, and the results as JSON in bench/results/
+// (latest.json plus a dated copy) so runs can be compared over time. Each peer figure is
+// measured in the same run as ours. Not a test: nothing here fails on a slow machine.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { benchColdstart } from './coldstart.js'
+import { benchRequest } from './request.js'
+import { benchStorage } from './storage.js'
+
+/** One measured figure; `vs` holds the peers' figures for the same workload, same run. */
+export interface BenchRow {
+  name: string
+  /** Our figure, in `unit`. */
+  ops: number
+  /** Default 'ops/s'. Units ending in '/s' are better higher; any other unit (µs, writes) lower. */
+  unit?: string
+  vs?: Record<string, number>
+}
+
+const benches: [string, () => Promise<BenchRow[]>][] = [
+  ['request', () => benchRequest()],
+  ['storage', () => benchStorage()],
+  ['coldstart', () => benchColdstart()],
+]
+
+function advantage(row: BenchRow, peer: number): string {
+  const higherIsBetter = (row.unit ?? 'ops/s').endsWith('/s')
+  const ratio = higherIsBetter ? row.ops / peer : peer / row.ops
+  if (!Number.isFinite(ratio) || ratio <= 0) return ''
+  return ratio >= 1 ? `ours ${ratio.toFixed(1)}× better` : `ours ${(1 / ratio).toFixed(1)}× worse`
+}
+
+const num = (n: number): string =>
+  n >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100)
+
+function table(results: (BenchRow & { bench: string })[]): string {
+  const width = Math.max(...results.map((r) => r.name.length))
+  return results
+    .map((r) => {
+      const peers = Object.entries(r.vs ?? {}).map(([peer, v]) => `${peer} ${num(v)} (${advantage(r, v)})`)
+      return `${r.bench.padEnd(9)} ${r.name.padEnd(width)} ${num(r.ops).padStart(11)} ${(r.unit ?? 'ops/s').padEnd(7)} ${peers.join('; ')}`
+    })
+    .join('\n')
+}
+
+function commit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return undefined
+  }
+}
+
+async function main(): Promise<void> {
+  const results: (BenchRow & { bench: string })[] = []
+  for (const [bench, run] of benches) {
+    process.stderr.write(`bench: ${bench}…\n`)
+    for (const row of await run()) results.push({ bench, ...row })
+  }
+  console.log(table(results))
+  const date = new Date().toISOString()
+  const record = { date, commit: commit(), node: process.version, cpu: cpus()[0]?.model, results }
+  mkdirSync('bench/results', { recursive: true })
+  const json = `${JSON.stringify(record, null, 2)}\n`
+  writeFileSync('bench/results/latest.json', json)
+  writeFileSync(`bench/results/${date.replace(/[:.]/g, '-')}.json`, json)
+  console.log(
+    `\nwritten: bench/results/latest.json (node ${process.version}, ${record.cpu ?? 'unknown cpu'})`,
+  )
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
