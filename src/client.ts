@@ -98,6 +98,8 @@ export function createClient(options?: SessionOptions): Client {
   const stored = persister.load(jarOptions)
   const carrier = new Carrier(o, o.jar ? stored.jar : undefined)
   if (o.mode !== 'cookie' && stored.session.id) carrier.id = stored.session.id
+  // Logged in means: into a session we still hold (session cookies may not have been kept).
+  const loggedIn = stored.session.loggedIn === true && carrier.sessionId() !== undefined
 
   const absolute = (url: string): string =>
     /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !o.baseURL ? url : `${o.baseURL}${url.startsWith('/') ? '' : '/'}${url}`
@@ -179,7 +181,7 @@ export function createClient(options?: SessionOptions): Client {
     platform,
     carrier,
     persister,
-    stored.session.loggedIn === true,
+    loggedIn,
     exchange,
     (url) => start('request', { url }),
     (cookies: Cookie[]) => CookieJar.fromJSON({ v: 1, cookies }, jarOptions),
