@@ -31,6 +31,15 @@ export default defineConfig(
     },
   },
   { files: ['*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  // The demo mini-program is CommonJS with the mini-program globals (types: tsconfig.demo.json).
+  {
+    files: ['demo-miniprogram/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { wx: 'readonly', App: 'readonly', Component: 'readonly', getApp: 'readonly', require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       // `_`-prefixed names are deliberately unused (callback positions, destructuring).

@@ -40,7 +40,6 @@ export interface DemoServer {
 declare module 'express-session' {
   interface SessionData {
     createdAt: number
-    lastSeen: number
     hits: number
     openid: string
     user: { name: string }
@@ -74,26 +73,23 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       resave: false,
       // No session until a route stores something: a bare request must not create one.
       saveUninitialized: false,
-      // A session cookie (no Expires), as Tomcat and PHP send: the server decides when it ends.
-      cookie: { httpOnly: true, sameSite: 'lax' },
-      ...(redis ? { store: new RedisStore({ client: redis, prefix: 'demo:', ttl: Math.ceil(idleMs / 1000) }) } : {}),
+      // Idle timeout: each answer pushes the expiry `idleMs` further, in the store and in the cookie.
+      cookie: { maxAge: idleMs, httpOnly: true, sameSite: 'lax' },
+      rolling: true,
+      ...(redis ? { store: new RedisStore({ client: redis, prefix: 'demo:' }) } : {}),
     }),
   )
   app.use(express.json())
 
-  // Idle timeout: a session unused for `idleMs` is over, as with Tomcat's session-timeout.
-  app.use((req, _res, next) => {
-    const s = req.session
-    const now = Date.now()
-    if (s.lastSeen !== undefined && now - s.lastSeen > idleMs) {
-      log(`${name}: session ${mask(req.sessionID)} idle for ${now - s.lastSeen} ms, ended`)
-      s.regenerate((err) => next(err))
-      return
-    }
-    if (s.createdAt !== undefined) {
-      s.lastSeen = now
-      s.hits = (s.hits ?? 0) + 1
-    }
+  app.use((req, res, next) => {
+    if (req.session.createdAt !== undefined) req.session.hits = (req.session.hits ?? 0) + 1
+    const sentWith = req.sessionID
+    const known = req.session.createdAt !== undefined
+    res.on('finish', () => {
+      const now = req.session?.createdAt !== undefined ? req.sessionID : undefined
+      const sid = !now ? 'no session' : now !== sentWith || !known ? `new session ${mask(now)}` : `session ${mask(now)}`
+      log(`${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`)
+    })
     next()
   })
 
@@ -109,19 +105,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   // Warm-up: the blank call that creates the session before anything else happens.
   app.get('/session', (req, res) => {
     if (req.session.createdAt === undefined) {
-      req.session.createdAt = req.session.lastSeen = Date.now()
+      req.session.createdAt = Date.now()
       req.session.hits = 1
-      log(`${name}: warm-up, new session ${mask(req.sessionID)}`)
     }
     res.json(state(req))
   })
 
-  app.post('/login', async (req: Request<unknown, unknown, { code?: unknown }>, res, next) => {
-    const code = req.body?.code
+  app.post('/login', async (req, res, next) => {
+    const code = (req.body as { code?: unknown } | undefined)?.code
     if (typeof code !== 'string' || !code) return void res.status(400).json({ errmsg: 'code is required' })
     const answer = await code2Session(code)
     if ('errcode' in answer && answer.errcode !== 0) {
-      log(`${name}: login refused, code2Session errcode ${answer.errcode}`)
+      res.locals.note = `code2Session errcode ${answer.errcode}`
       return void res.status(400).json({ errcode: answer.errcode, errmsg: answer.errmsg })
     }
     const { openid } = answer as { openid: string }
@@ -129,18 +124,17 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     req.session.regenerate((err) => {
       if (err) return next(err)
       const user = accounts.get(openid)
-      req.session.createdAt = req.session.lastSeen = Date.now()
+      req.session.createdAt = Date.now()
       req.session.hits = 1
       req.session.openid = openid
       if (user) req.session.user = user
-      log(`${name}: login ${openid.slice(0, 6)}…, session ${mask(req.sessionID)}, ${user ? 'bound' : 'not bound'}`)
+      res.locals.note = `openid ${openid.slice(0, 6)}…, ${user ? `bound to "${user.name}"` : 'not bound'}`
       res.json(state(req))
     })
   })
 
   const needLogin = (req: Request, res: Response, next: NextFunction) => {
     if (req.session.openid === undefined) {
-      log(`${name}: ${req.method} ${req.path} → 401, no logged-in session`)
       return void res.status(401).json({ errmsg: 'login required' })
     }
     next()
@@ -150,15 +144,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     next()
   }
 
-  app.post('/bind', needLogin, (req: Request<unknown, unknown, { name?: unknown; password?: unknown }>, res) => {
-    const { name: account, password } = req.body ?? {}
+  app.post('/bind', needLogin, (req, res) => {
+    const { name: account, password } = (req.body ?? {}) as { name?: unknown; password?: unknown }
     if (typeof account !== 'string' || !account.trim() || typeof password !== 'string' || !password) {
       return void res.status(400).json({ errmsg: 'account name and password are required' })
     }
     const user = { name: account.trim() }
     accounts.set(req.session.openid!, user)
     req.session.user = user
-    log(`${name}: bound ${req.session.openid!.slice(0, 6)}… to "${user.name}"`)
+    res.locals.note = `bound to "${user.name}"`
     res.json(state(req))
   })
 
@@ -182,6 +176,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   app.post('/logout', (req, res, next) => {
     req.session.destroy((err) => {
       if (err) return next(err)
+      res.locals.note = 'logged out'
       res.clearCookie(COOKIE_NAME).json({ ok: true })
     })
   })

@@ -1,0 +1,32 @@
+// `npm run demo`: builds the SDK into the demo mini-program, starts the demo server on 127.0.0.1
+// and drives the pages headlessly through the whole session story. Exits 0 only if every step
+// showed what it should. `npm run demo -- --serve` builds, then only runs the server (for DevTools).
+import { buildMiniprogramNpm } from '../demo-miniprogram/headless/harness.js'
+import { runDemoFlow } from '../demo-miniprogram/headless/flow.js'
+import { startDemoServer } from '../demo-miniprogram/server/server.js'
+
+type Mode = 'cookie' | 'header' | 'url'
+
+async function main(args: string[]): Promise<number> {
+  const started = Date.now()
+  const file = await buildMiniprogramNpm()
+  console.log(`built ${file.slice(process.cwd().length + 1)} (what DevTools' "Build npm" makes)`)
+  if (args.includes('--serve')) {
+    const server = await startDemoServer({ port: Number(process.env.PORT ?? 3000), log: console.log })
+    console.log(`demo server on ${server.url}: open demo-miniprogram/ in WeChat DevTools (Ctrl+C stops)`)
+    return new Promise<number>(() => {})
+  }
+  const mode = (args.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'cookie') as Mode
+  const { steps } = await runDemoFlow({ mode, print: console.log })
+  console.log(`\ndemo passed: ${steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`\ndemo FAILED: ${error instanceof Error ? error.message : String(error)}`)
+    // The SDK's own timers would keep Node alive; the verdict is in.
+    process.exit(1)
+  },
+)
