@@ -44,20 +44,35 @@ export type JarChange = 0 | 1 | 2
 
 const DAY = 864e5
 const PS = /^[^.]+$|^(com|net|org|gov|edu|co|ac)\.[a-z]{2}$/
+const ATTRS = ['hostOnly', 'secure', 'httpOnly', 'sameSite', 'expires'] as const
 
-// §5.1.1 / the "secure" protocols: https, wss, and (as browsers do) http to a loopback host.
-const secure = (u: ParsedUrl): boolean => u.scheme === 'https' || u.scheme === 'wss' || isLoopback(u.host)
+// A "secure" request (§5.7 step 12, §5.8.3): https, or http to a loopback host as browsers allow.
+const secure = (u: ParsedUrl): boolean => u.scheme === 'https' || isLoopback(u.host)
 
-const same = (a: Cookie, b: Cookie): boolean =>
-  a.hostOnly === b.hostOnly &&
-  a.secure === b.secure &&
-  a.httpOnly === b.httpOnly &&
-  a.sameSite === b.sameSite &&
-  a.expires === b.expires
+const alive = (now: number) => (c: Cookie) => !(c.expires! <= now)
+
+const copy = (c: Cookie): Cookie => ({ ...c })
 
 // §5.8.3 step 2: longer paths first, then earlier creation times
 const before = (a: Cookie, b: Cookie): boolean =>
-  a.path.length > b.path.length || (a.path.length === b.path.length && a.creation < b.creation)
+  (a.path.length - b.path.length || b.creation - a.creation) > 0
+
+// §5.7 limits: the oldest cookie of `list` leaves `all`
+const evict = (list: Cookie[], all: Cookie[]): void => {
+  all.splice(all.indexOf(list.reduce((a, b) => (b.creation < a.creation ? b : a))), 1)
+}
+
+// A stored entry read back: every field of its type (JSON has no NaN or Infinity, so "number" is enough)
+const valid = (e: unknown): e is Cookie => {
+  const x = Object(e) as Record<string, unknown>
+  const is = (keys: string, type: string): boolean => keys.split(' ').every((k) => typeof x[k] === type)
+  return (
+    is('name value domain path', 'string') &&
+    is('hostOnly secure httpOnly', 'boolean') &&
+    is(x.expires === undefined ? 'creation' : 'creation expires', 'number') &&
+    [undefined, 'strict', 'lax', 'none'].includes(x.sameSite as string)
+  )
+}
 
 /** An RFC 6265bis cookie store (§5.7 storage, §5.8 retrieval) for one client. */
 export class CookieJar {
@@ -75,49 +90,38 @@ export class CookieJar {
 
   /** Applies lines in order; returns the largest change. */
   setCookies(lines: readonly string[], url: string): JarChange {
-    let ch: JarChange = 0
-    for (const l of lines) ch = Math.max(ch, this.setCookie(l, url)) as JarChange
-    return ch
+    return lines.reduce<JarChange>((ch, l) => Math.max(ch, this.setCookie(l, url)) as JarChange, 0)
   }
 
   /** RFC 6265bis §5.7. A line the RFC says to ignore is reported to `onReject` and changes nothing. */
   setCookie(line: string, url: string): JarChange {
-    const no = (why: string): 0 => (this.o.onReject?.(line, why), 0)
+    const { onReject, isPublicSuffix = (x: string) => PS.test(x) } = this.o
+    const no = (why: string): 0 => {
+      if (onReject) onReject(line, why)
+      return 0
+    }
     const u = parseUrl(url)
     const p = parseSetCookie(line)
     if (!u) return no('url')
     if (!p) return no('malformed')
-    const { name, value, path = defaultPath(u.path) } = p
+    const { name, value, secure: sec, path = defaultPath(u.path) } = p
     const now = this.now()
     const host = u.host
+    const safe = secure(u)
     let d = p.domain || ''
     // §5.7 step 8: a public-suffix Domain is only allowed as the request host itself (host-only then)
-    if (d && (this.o.isPublicSuffix || ((x: string) => PS.test(x)))(d)) {
+    if (d && isPublicSuffix(d)) {
       if (d !== host) return no('public suffix')
       d = ''
     }
-    if (d && !domainMatch(host, d)) return no('domain')
-    if (p.secure && !secure(u)) return no('secure')
+    const domain = d || host
+    if (!domainMatch(host, domain)) return no('domain')
+    if (sec && !safe) return no('secure')
     // §5.7 step 4 and steps 20-21: __Secure- needs Secure; __Host- also host-only and Path=/
     const pre = (name || value).slice(0, 9).toLowerCase()
-    const host_ = pre.startsWith('__host-')
-    if ((host_ || pre === '__secure-') && (!name || !p.secure || (host_ && (d || p.path !== '/')))) {
+    const hostPre = pre.startsWith('__host-')
+    if ((hostPre || pre === '__secure-') && (!name || !sec || (hostPre && (d || p.path !== '/')))) {
       return no('prefix')
-    }
-    const domain = d || host
-    // §5.7 step 16: plain http must not overwrite (shadow) a Secure cookie
-    if (
-      !p.secure &&
-      !secure(u) &&
-      this.c.some(
-        (o) =>
-          o.secure &&
-          o.name === name &&
-          (domainMatch(o.domain, domain) || domainMatch(domain, o.domain)) &&
-          pathMatch(path, o.path),
-      )
-    ) {
-      return no('secure')
     }
     const c: Cookie = {
       name,
@@ -125,7 +129,7 @@ export class CookieJar {
       domain,
       path,
       hostOnly: !d,
-      secure: p.secure,
+      secure: sec,
       httpOnly: p.httpOnly,
       creation: now,
     }
@@ -133,35 +137,25 @@ export class CookieJar {
     // §5.6.1/§5.6.2: Max-Age wins over Expires; both are capped at 400 days
     const exp = p.maxAge === undefined ? p.expires : p.maxAge > 0 ? now + p.maxAge * 1e3 : 0
     if (exp !== undefined) c.expires = Math.min(exp, now + 400 * DAY)
-    this.c = this.live(now)
-    const i = this.c.findIndex((o) => o.name === name && o.domain === domain && o.path === path)
-    const old = this.c[i]
-    if (exp !== undefined && exp <= now) {
-      // deletion: only a change when something was there
+    const all = (this.c = this.c.filter(alive(now)))
+    const i = all.findIndex((o) => o.name === name && o.domain === domain && o.path === path)
+    const old = all[i]
+    if (exp! <= now) {
+      // deletion: a change only when something was there
       if (!old) return 0
-      this.c.splice(i, 1)
+      all.splice(i, 1)
       return 2
     }
     if (old) {
       c.creation = old.creation
-      this.c[i] = c
-      return old.value !== value ? 2 : same(old, c) ? 0 : 1
+      all[i] = c
+      return old.value !== value ? 2 : ATTRS.some((k) => old[k] !== c[k]) ? 1 : 0
     }
-    this.c.push(c)
-    // §5.7 limits: evict the oldest of the domain, then the oldest overall
-    const mine = this.c.filter((o) => o.domain === domain)
-    if (mine.length > (this.o.maxCookiesPerDomain || 50)) this.evict(mine)
-    if (this.c.length > (this.o.maxCookies || 3000)) this.evict(this.c)
+    all.push(c)
+    const mine = all.filter((o) => o.domain === domain)
+    if (mine.length > (this.o.maxCookiesPerDomain || 50)) evict(mine, all)
+    if (all.length > (this.o.maxCookies || 3000)) evict(all, all)
     return 2
-  }
-
-  private evict(list: Cookie[]): void {
-    const oldest = list.reduce((a, b) => (b.creation < a.creation ? b : a))
-    this.c.splice(this.c.indexOf(oldest), 1)
-  }
-
-  private live(now: number): Cookie[] {
-    return this.c.filter((o) => o.expires === undefined || o.expires > now)
   }
 
   /** RFC 6265bis §5.8.3: the `Cookie` header for a request to `url`, '' when none. */
@@ -173,23 +167,21 @@ export class CookieJar {
 
   /** The cookies `getCookieHeader` would send, in the same order (copies). */
   getCookies(url: string): Cookie[] {
-    return this.match(url).map((c) => ({ ...c }))
+    return this.match(url).map(copy)
   }
 
   private match(url: string): Cookie[] {
     const u = parseUrl(url)
     const out: Cookie[] = []
-    if (!u) return out
-    const now = this.now()
-    const s = secure(u)
-    for (const c of this.c) {
+    const live = alive(this.now())
+    for (const c of u ? this.c : []) {
       if (
-        (c.expires === undefined || c.expires > now) &&
-        (c.hostOnly ? c.domain === u.host : domainMatch(u.host, c.domain)) &&
-        pathMatch(u.path, c.path) &&
-        (s || !c.secure)
+        live(c) &&
+        (c.hostOnly ? c.domain === u!.host : domainMatch(u!.host, c.domain)) &&
+        pathMatch(u!.path, c.path) &&
+        (!c.secure || secure(u!))
       ) {
-        // insertion by longer path first, then earlier creation (§5.8.3 step 2); stable
+        // insertion keeps equal keys in store order (stable on any engine)
         let i = out.length
         while (i && before(c, out[i - 1]!)) i--
         out.splice(i, 0, c)
@@ -200,7 +192,7 @@ export class CookieJar {
 
   /** Every live cookie (copies), oldest first. */
   all(): Cookie[] {
-    return (this.c = this.live(this.now())).map((c) => ({ ...c }))
+    return (this.c = this.c.filter(alive(this.now()))).map(copy)
   }
 
   clear(): void {
@@ -214,21 +206,8 @@ export class CookieJar {
   /** Restores `toJSON()` output. Entries that are not cookies are dropped; garbage gives an empty jar. */
   static fromJSON(data: unknown, options?: CookieJarOptions): CookieJar {
     const jar = new CookieJar(options)
-    const d = data as { v?: unknown; cookies?: unknown } | null | undefined
-    const list = d?.cookies
-    if (d?.v !== 1 || !Array.isArray(list)) return jar
-    for (const x of list as Partial<Record<keyof Cookie, unknown>>[]) {
-      if (
-        x &&
-        [x.name, x.value, x.domain, x.path].every((s) => typeof s === 'string') &&
-        [x.hostOnly, x.secure, x.httpOnly].every((b) => typeof b === 'boolean') &&
-        Number.isFinite(x.creation) &&
-        (x.expires === undefined || Number.isFinite(x.expires)) &&
-        (x.sameSite === undefined || ['strict', 'lax', 'none'].includes(x.sameSite as string))
-      ) {
-        jar.c.push({ ...x } as Cookie)
-      }
-    }
+    const d = Object(data) as { v?: unknown; cookies?: unknown }
+    if (d.v === 1 && Array.isArray(d.cookies)) jar.c = d.cookies.filter(valid).map(copy)
     return jar
   }
 }

@@ -10,26 +10,21 @@ export interface ParsedUrl {
 
 /** A small absolute-URL parser: older mini-program base libraries have no `URL` global. */
 export function parseUrl(url: string): ParsedUrl | null {
-  const m = /^([a-z][a-z\d+.-]*):\/\/([^/?#]*)([^?#]*)/i.exec(url)
-  if (!m) return null
-  const a = m[2]!.slice(m[2]!.lastIndexOf('@') + 1) // drop userinfo
-  const e = a[0] === '[' ? a.indexOf(']') + 1 : 0
-  const c = a.indexOf(':', e)
-  const host = (e ? a.slice(1, e - 1) : c < 0 ? a : a.slice(0, c)).toLowerCase()
-  if (!host) return null
-  return { scheme: m[1]!.toLowerCase(), host, port: c < 0 ? '' : a.slice(c + 1), path: m[3] || '/' }
+  // scheme :// [userinfo@] ( [v6] | host ) [:port] path
+  const m = /^([a-z][\w+.-]*):\/\/(?:[^/?#]*@)?(?:\[([^\]]*)\]|([^:/?#]*))(?::([^/?#]*))?([^?#]*)/i.exec(url)
+  const host = m && (m[2] || m[3] || '').toLowerCase()
+  return host ? { scheme: m[1]!.toLowerCase(), host, port: m[4] || '', path: m[5] || '/' } : null
 }
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1: browsers treat http to these as a secure context. */
-export const isLoopback = (host: string): boolean =>
-  /^(.+\.)?localhost$|^127(\.\d{1,3}){3}$|^::1$/.test(host)
-
-export const isIp = (host: string): boolean => /^(\d{1,3}\.){3}\d{1,3}$|:/.test(host)
+export const isLoopback = (host: string): boolean => /^(.+\.)?localhost$|^127(\.\d{1,3}){3}$|^::1$/.test(host)
 
 /** RFC 6265bis §5.1.3: identical, or a dot-boundary suffix of a host name (never of an IP). */
 export const domainMatch = (host: string, domain: string): boolean =>
   host === domain ||
-  (host.endsWith(domain) && host[host.length - domain.length - 1] === '.' && !isIp(host))
+  (host.endsWith(domain) &&
+    host[host.length - domain.length - 1] === '.' &&
+    !/^(\d{1,3}\.){3}\d{1,3}$|:/.test(host))
 
 /** RFC 6265bis §5.1.4: identical, or a prefix ending at a '/' boundary. Compared byte for byte. */
 export const pathMatch = (path: string, cookiePath: string): boolean =>
