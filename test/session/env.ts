@@ -82,3 +82,12 @@ export const phpEnv = (profile?: Partial<Profile>): Promise<Env> =>
       },
     }
   }, profile)
+
+/** Waits (bounded: 2 s of real time) until `check()` holds; real HTTP needs real event-loop turns. */
+export async function until(check: () => boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
