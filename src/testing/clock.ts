@@ -61,7 +61,8 @@ export function createClock(start: number = Date.now()): Clock {
       const target = time + Math.max(0, ms)
       await settleIO()
       for (let ran = 0; ; ran++) {
-        if (ran >= MAX_TIMERS_PER_ADVANCE) throw new Error(`clock.advance(${ms}): more than ${MAX_TIMERS_PER_ADVANCE} timers fired`)
+        if (ran >= MAX_TIMERS_PER_ADVANCE)
+          throw new Error(`clock.advance(${ms}): more than ${MAX_TIMERS_PER_ADVANCE} timers fired`)
         const timer = nextDue(target)
         if (!timer) break
         time = Math.max(time, timer.due)

@@ -2,7 +2,15 @@
 // the platforms' documented and reported quirks (../shared/PLATFORM.md, "What a faithful Node
 // emulation of wx must do"). Node only; never imported by the main bundle.
 export { createRuntime } from './runtime.js'
-export type { Runtime, RuntimeOptions, WxLike, LifecycleState, LaunchOptions } from './runtime.js'
+export type {
+  Runtime,
+  RuntimeOptions,
+  WxLike,
+  LifecycleState,
+  LaunchOptions,
+  AppOptions,
+  LoginResult,
+} from './runtime.js'
 export { createClock } from './clock.js'
 export type { Clock } from './clock.js'
 export { createDisk } from './storage.js'
@@ -10,5 +18,16 @@ export type { Disk, StorageApi, StorageInfo } from './storage.js'
 export { defaultProfile, profiles } from './profile.js'
 export type { Profile } from './profile.js'
 export type { Code2SessionResult } from './login.js'
-export type { RequestOptions, UploadFileOptions, DownloadFileOptions, RequestTaskLike, FileTaskLike } from './network.js'
-export type { Callbacks } from './callbacks.js'
+export type {
+  RequestOptions,
+  UploadFileOptions,
+  DownloadFileOptions,
+  RequestTaskLike,
+  FileTaskLike,
+  RequestSuccess,
+  UploadSuccess,
+  DownloadSuccess,
+  HeadersReceived,
+  Header,
+} from './network.js'
+export type { Callbacks, FailResult } from './callbacks.js'

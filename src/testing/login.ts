@@ -3,7 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from './clock.js'
 
-export type Code2SessionResult = { openid: string; session_key: string; unionid?: string } | { errcode: number; errmsg: string }
+export type Code2SessionResult =
+  { openid: string; session_key: string; unionid?: string } | { errcode: number; errmsg: string }
 
 // "用户登录凭证（有效期五分钟）" (miniprogram-api-typings LoginSuccessCallbackResult).
 export const CODE_LIFETIME_MS = 5 * 60_000

@@ -11,7 +11,7 @@ import type { Profile } from './profile.js'
 import { send, type Exchange } from './transport.js'
 
 type Api = 'request' | 'uploadFile' | 'downloadFile'
-type Header = Record<string, string | string[]>
+export type Header = Record<string, string | string[]>
 type Listener<T> = (result: T) => void
 
 export interface NetworkContext {
@@ -26,7 +26,41 @@ export interface NetworkContext {
   suspended(): boolean
 }
 
-export interface RequestOptions extends Callbacks {
+/** `wx.request` success result (TYPINGS RequestSuccessCallbackResult). */
+export interface RequestSuccess {
+  data: unknown
+  statusCode: number
+  header: Header
+  /** Absent before base library 2.10.0 (profile.cookiesArray). */
+  cookies?: string[]
+  profile: Record<string, unknown>
+  errMsg: string
+}
+export interface HeadersReceived {
+  header: Header
+  /** Absent in DevTools (profile.headersListenerStatusCode). */
+  statusCode?: number
+  cookies?: string[]
+}
+/** uploadFile success: `data` is never parsed; `header` only on iOS (profile.fileHeaderArray). */
+export interface UploadSuccess {
+  data: string
+  statusCode: number
+  header?: Header
+  profile: Record<string, unknown>
+  errMsg: string
+}
+/** downloadFile success: `tempFilePath`, or `filePath` when one was given. */
+export interface DownloadSuccess {
+  tempFilePath?: string
+  filePath?: string
+  statusCode: number
+  header?: Header
+  profile: Record<string, unknown>
+  errMsg: string
+}
+
+export interface RequestOptions extends Callbacks<RequestSuccess> {
   url: string
   data?: string | object | ArrayBuffer
   header?: Record<string, unknown>
@@ -38,7 +72,7 @@ export interface RequestOptions extends Callbacks {
   redirect?: 'follow' | 'manual'
   [option: string]: unknown
 }
-export interface UploadFileOptions extends Callbacks {
+export interface UploadFileOptions extends Callbacks<UploadSuccess> {
   url: string
   filePath: string
   name: string
@@ -46,7 +80,7 @@ export interface UploadFileOptions extends Callbacks {
   formData?: Record<string, unknown>
   timeout?: number
 }
-export interface DownloadFileOptions extends Callbacks {
+export interface DownloadFileOptions extends Callbacks<DownloadSuccess> {
   url: string
   header?: Record<string, unknown>
   filePath?: string
@@ -56,18 +90,19 @@ export interface DownloadFileOptions extends Callbacks {
 /** What `wx.request` returns, synchronously (TYPINGS RequestTask). */
 export interface RequestTaskLike {
   abort(): void
-  onHeadersReceived(listener: Listener<{ header: Header; statusCode?: number; cookies?: string[] }>): void
-  offHeadersReceived(listener?: Listener<any>): void
+  onHeadersReceived(listener: Listener<HeadersReceived>): void
+  /** Without a listener, removes them all. */
+  offHeadersReceived(listener?: Listener<HeadersReceived>): void
   onChunkReceived(listener: Listener<{ data: ArrayBuffer }>): void
-  offChunkReceived(listener?: Listener<any>): void
+  offChunkReceived(listener?: Listener<{ data: ArrayBuffer }>): void
 }
 /** What `wx.uploadFile` / `wx.downloadFile` return. */
 export interface FileTaskLike {
   abort(): void
   onHeadersReceived(listener: Listener<{ header: Header }>): void
-  offHeadersReceived(listener?: Listener<any>): void
+  offHeadersReceived(listener?: Listener<{ header: Header }>): void
   onProgressUpdate(listener: Listener<Record<string, number>>): void
-  offProgressUpdate(listener?: Listener<any>): void
+  offProgressUpdate(listener?: Listener<Record<string, number>>): void
 }
 
 // "默认超时时间和最大超时时间都是 60s" (framework/ability/network.html); larger values do nothing on iOS (reported).
@@ -76,7 +111,11 @@ const MAX_TIMEOUT = 60_000
 const ERRNO_TIMEOUT = 5
 const ERRNO_NETWORK = 600001
 const ERRNO_INTERRUPTED = 600003
-const TASK_EVENT: Record<Api, string> = { request: 'createRequestTask', uploadFile: 'createUploadTask', downloadFile: 'createDownloadTask' }
+const TASK_EVENT: Record<Api, string> = {
+  request: 'createRequestTask',
+  uploadFile: 'createUploadTask',
+  downloadFile: 'createDownloadTask',
+}
 
 function listeners<T>() {
   let list: Listener<T>[] = []
@@ -94,12 +133,17 @@ const queryString = (data: object): string =>
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&')
 
-const isBinary = (d: unknown): d is ArrayBuffer | ArrayBufferView => d instanceof ArrayBuffer || ArrayBuffer.isView(d)
+const isBinary = (d: unknown): d is ArrayBuffer | ArrayBufferView =>
+  d instanceof ArrayBuffer || ArrayBuffer.isView(d)
 const toBuffer = (d: ArrayBuffer | ArrayBufferView): Buffer =>
   d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength)
 
 /** Builds a `header` object from raw header lines the way the platform shows it (items 11–12). */
-export function headerObject(raw: string[], setCookieJoin: Profile['setCookieJoin'], headerCase: Profile['headerCase']): Header {
+export function headerObject(
+  raw: string[],
+  setCookieJoin: Profile['setCookieJoin'],
+  headerCase: Profile['headerCase'],
+): Header {
   const out: Header = {}
   const names = new Map<string, string>() // lower-case name → name as first sent
   const setCookies: string[] = []
@@ -120,11 +164,13 @@ export function headerObject(raw: string[], setCookieJoin: Profile['setCookieJoi
   }
   // Several Set-Cookie lines become ONE string joined by a bare ',' (Taro #1061, weapp-cookie #28;
   // yunser-weapp cookie.js shows no space), ';' on QQ Android (weapp-cookie #39), or an array (iOS files).
-  if (setCookieName !== undefined) out[setCookieName] = setCookieJoin === 'array' ? setCookies : setCookies.join(setCookieJoin)
+  if (setCookieName !== undefined)
+    out[setCookieName] = setCookieJoin === 'array' ? setCookies : setCookies.join(setCookieJoin)
   return out
 }
 
-const setCookieLines = (raw: string[]): string[] => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'set-cookie')
+const setCookieLines = (raw: string[]): string[] =>
+  raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'set-cookie')
 
 function parseData(body: Buffer, dataType: unknown, responseType: unknown): unknown {
   if (responseType === 'arraybuffer') return body.buffer.slice(body.byteOffset, body.byteOffset + body.length)
@@ -176,7 +222,8 @@ export function createNetwork(ctx: NetworkContext) {
   }
 
   const timeoutFor = (api: Api, requested: unknown): number => {
-    const t = typeof requested === 'number' && requested > 0 ? requested : (ctx.networkTimeout[api] ?? MAX_TIMEOUT)
+    const t =
+      typeof requested === 'number' && requested > 0 ? requested : (ctx.networkTimeout[api] ?? MAX_TIMEOUT)
     return Math.min(t, MAX_TIMEOUT)
   }
 
@@ -187,7 +234,13 @@ export function createNetwork(ctx: NetworkContext) {
   }
 
   /** Queues one network call; returns its abort function. `exchange` is a failure reason when invalid. */
-  const launch = (api: Api, options: Callbacks, timeout: number, exchange: Exchange | string, hooks: Hooks): (() => void) => {
+  const launch = (
+    api: Api,
+    options: Callbacks,
+    timeout: number,
+    exchange: Exchange | string,
+    hooks: Hooks,
+  ): (() => void) => {
     let settled = false
     let stop: (() => void) | undefined
     let timer: number | undefined
@@ -200,7 +253,12 @@ export function createNetwork(ctx: NetworkContext) {
       reportTo(ctx.deliver, options, ok, result)
     }
     const fail = (reason: string, errno?: number): void =>
-      settle(false, errno === undefined ? { errMsg: `${api}:fail ${reason}` } : { errMsg: `${api}:fail ${reason}`, errno })
+      settle(
+        false,
+        errno === undefined
+          ? { errMsg: `${api}:fail ${reason}` }
+          : { errMsg: `${api}:fail ${reason}`, errno },
+      )
     const job: Job = {
       run() {
         if (typeof exchange === 'string') return
@@ -258,7 +316,7 @@ export function createNetwork(ctx: NetworkContext) {
   }
 
   const request = (o: RequestOptions): RequestTaskLike => {
-    const headersListeners = listeners<{ header: Header; statusCode?: number; cookies?: string[] }>()
+    const headersListeners = listeners<HeadersReceived>()
     const chunkListeners = listeners<{ data: ArrayBuffer }>()
     const method = String(o.method ?? 'GET').toUpperCase() // "需大写" (old docs); upper-cased here [guess]
     const dataType = o.dataType ?? 'json'
@@ -287,23 +345,40 @@ export function createNetwork(ctx: NetworkContext) {
           body = toBuffer(data)
         } else {
           // Objects: JSON for application/json, a query string for x-www-form-urlencoded (TYPINGS).
-          body = Buffer.from(/application\/x-www-form-urlencoded/i.test(contentType) ? queryString(data) : JSON.stringify(data))
+          body = Buffer.from(
+            /application\/x-www-form-urlencoded/i.test(contentType)
+              ? queryString(data)
+              : JSON.stringify(data),
+          )
         }
       }
-      exchange = { method, url, headers, redirect: o.redirect === 'manual' ? 'manual' : 'follow', ...(body ? { body } : {}) }
+      exchange = {
+        method,
+        url,
+        headers,
+        redirect: o.redirect === 'manual' ? 'manual' : 'follow',
+        ...(body ? { body } : {}),
+      }
     }
 
     const { profile } = ctx
     const abort = launch('request', o, timeoutFor('request', o.timeout), exchange, {
       headers(statusCode, raw) {
-        const result: { header: Header; statusCode?: number; cookies?: string[] } = { header: headerObject(raw, profile.setCookieJoin, profile.headerCase) }
+        const result: HeadersReceived = {
+          header: headerObject(raw, profile.setCookieJoin, profile.headerCase),
+        }
         // "目前开发者工具上不会返回 statusCode 字段" (RequestTask.onHeadersReceived doc).
         if (profile.headersListenerStatusCode) result.statusCode = statusCode
         if (profile.cookiesArray) result.cookies = setCookieLines(raw)
         ctx.deliver(() => headersListeners.emit(result))
       },
       chunk(data) {
-        if (o.enableChunked) ctx.deliver(() => chunkListeners.emit({ data: data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer }))
+        if (o.enableChunked)
+          ctx.deliver(() =>
+            chunkListeners.emit({
+              data: data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer,
+            }),
+          )
       },
       result(statusCode, raw, body) {
         // Every received response goes to success, whatever its statusCode (framework/ability/network.html).
@@ -334,7 +409,12 @@ export function createNetwork(ctx: NetworkContext) {
     return res
   }
 
-  const fileTask = (api: 'uploadFile' | 'downloadFile', o: Callbacks & { timeout?: number }, exchange: Exchange | string, result: Hooks['result']): FileTaskLike => {
+  const fileTask = (
+    api: 'uploadFile' | 'downloadFile',
+    o: Callbacks & { timeout?: number },
+    exchange: Exchange | string,
+    result: Hooks['result'],
+  ): FileTaskLike => {
     const headersListeners = listeners<{ header: Header }>()
     const progressListeners = listeners<Record<string, number>>()
     let expected = 0
@@ -346,9 +426,13 @@ export function createNetwork(ctx: NetworkContext) {
         ctx.deliver(() => headersListeners.emit({ header }))
         if (api === 'uploadFile' && typeof exchange !== 'string') {
           const sent = exchange.body?.length ?? 0
-          ctx.deliver(() => progressListeners.emit({ progress: 100, totalBytesSent: sent, totalBytesExpectedToSend: sent }))
+          ctx.deliver(() =>
+            progressListeners.emit({ progress: 100, totalBytesSent: sent, totalBytesExpectedToSend: sent }),
+          )
         }
-        const length = Number(raw[raw.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'content-length') + 1])
+        const length = Number(
+          raw[raw.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'content-length') + 1],
+        )
         expected = Number.isFinite(length) ? length : 0
       },
       chunk(data) {
@@ -384,10 +468,16 @@ export function createNetwork(ctx: NetworkContext) {
         const boundary = `----MiniProgramFormBoundary${randomBytes(8).toString('hex')}`
         const parts: Buffer[] = []
         for (const [k, v] of Object.entries(o.formData ?? {})) {
-          parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`))
+          parts.push(
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`,
+            ),
+          )
         }
         parts.push(
-          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${o.name}"; filename="${basename(o.filePath)}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${o.name}"; filename="${basename(o.filePath)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+          ),
           file,
           Buffer.from(`\r\n--${boundary}--\r\n`),
         )
@@ -405,10 +495,16 @@ export function createNetwork(ctx: NetworkContext) {
 
   const downloadFile = (o: DownloadFileOptions): FileTaskLike => {
     const url = target(o.url)
-    const exchange: Exchange | string = typeof url === 'string' ? url : { method: 'GET', url, headers: outgoing(o.header), redirect: 'follow' }
+    const exchange: Exchange | string =
+      typeof url === 'string' ? url : { method: 'GET', url, headers: outgoing(o.header), redirect: 'follow' }
     // "只要服务器有响应数据，就会把响应内容写入文件并进入 success 回调" (TYPINGS downloadFile): any status.
     return fileTask('downloadFile', o, exchange, async (statusCode, raw, body) => {
-      const path = o.filePath ?? join((tempDir ??= mkdtempSync(join(tmpdir(), 'mp-session-tmp-'))), `tmp_${randomBytes(8).toString('hex')}${typeof url === 'string' ? '' : extname(url.pathname)}`)
+      const path =
+        o.filePath ??
+        join(
+          (tempDir ??= mkdtempSync(join(tmpdir(), 'mp-session-tmp-'))),
+          `tmp_${randomBytes(8).toString('hex')}${typeof url === 'string' ? '' : extname(url.pathname)}`,
+        )
       await writeFile(path, body)
       const res: Record<string, unknown> = o.filePath ? { filePath: path } : { tempFilePath: path }
       return fileHeader(raw, Object.assign(res, { statusCode, profile: {}, errMsg: 'downloadFile:ok' }))

@@ -3,7 +3,14 @@ import { createAppClock } from './app-clock.js'
 import { report, type Callbacks, type Deliver } from './callbacks.js'
 import { createClock, type Clock } from './clock.js'
 import { createCloud, openidOf, type Cloud, type Code2SessionResult } from './login.js'
-import { createNetwork, type DownloadFileOptions, type FileTaskLike, type RequestOptions, type RequestTaskLike, type UploadFileOptions } from './network.js'
+import {
+  createNetwork,
+  type DownloadFileOptions,
+  type FileTaskLike,
+  type RequestOptions,
+  type RequestTaskLike,
+  type UploadFileOptions,
+} from './network.js'
 import { defaultProfile, type Profile } from './profile.js'
 import { createDisk, createStorage, type Disk, type StorageApi } from './storage.js'
 
@@ -36,12 +43,18 @@ export interface LaunchOptions {
   referrerInfo: Record<string, unknown>
 }
 
+/** wx.login success: a single-use code valid 5 minutes. */
+export interface LoginResult {
+  code: string
+  errMsg: string
+}
+
 /** The emulated `wx` object. */
 export interface WxLike extends StorageApi {
   request(options: RequestOptions): RequestTaskLike
   uploadFile(options: UploadFileOptions): FileTaskLike
   downloadFile(options: DownloadFileOptions): FileTaskLike
-  login(options?: Callbacks & { timeout?: number }): Promise<{ code: string; errMsg: string }> | undefined
+  login(options?: Callbacks<LoginResult> & { timeout?: number }): Promise<LoginResult> | undefined
   checkSession(options?: Callbacks): Promise<{ errMsg: string }> | undefined
   onAppShow(listener: (options: LaunchOptions) => void): void
   offAppShow(listener?: (options: LaunchOptions) => void): void
@@ -80,6 +93,15 @@ export interface Runtime {
   readonly stats: { requests: number; storageWrites: number }
 }
 
+/** What `App()` takes: its hooks are called by the lifecycle (TYPINGS lib.wx.app.d.ts). */
+export interface AppOptions {
+  onLaunch?(options: LaunchOptions): void
+  onShow?(options: LaunchOptions): void
+  onHide?(): void
+  onError?(error: string): void
+  [member: string]: unknown
+}
+
 const LAUNCH: LaunchOptions = { path: 'pages/index/index', query: {}, scene: 1001, referrerInfo: {} }
 const GLOBALS = ['wx', 'getApp', 'App'] as const
 
@@ -91,7 +113,11 @@ interface Shared {
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? createClock()
-  return launch(options, { disk: options.disk ?? createDisk(), clock, cloud: createCloud(clock, options.unionid === true) })
+  return launch(options, {
+    disk: options.disk ?? createDisk(),
+    clock,
+    cloud: createCloud(clock, options.unionid === true),
+  })
 }
 
 function launch(options: RuntimeOptions, shared: Shared): Runtime {
@@ -105,7 +131,7 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
   let deferred: (() => void)[] = []
   let lifecycleTimer: number | undefined
   let saved: Map<string, PropertyDescriptor | undefined> | undefined
-  let app: Record<string, any> | undefined
+  let app: AppOptions | undefined
   const showListeners: ((o: LaunchOptions) => void)[] = []
   const hideListeners: (() => void)[] = []
 
@@ -122,8 +148,8 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     try {
       fn()
     } catch (err) {
-      if (typeof app?.['onError'] !== 'function') throw err
-      app['onError'](err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err))
+      if (typeof app?.onError !== 'function') throw err
+      app.onError(err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err))
     }
   }
 
@@ -165,7 +191,10 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     Object.entries(wxApi).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
-        if (state === 'destroyed') throw new Error(`miniprogram-session/testing: wx.${name} called on a destroyed runtime; use the one restart() returned`)
+        if (state === 'destroyed')
+          throw new Error(
+            `miniprogram-session/testing: wx.${name} called on a destroyed runtime; use the one restart() returned`,
+          )
         return (fn as (...a: unknown[]) => unknown)(...args)
       },
     ]),
@@ -190,14 +219,15 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     install() {
       if (saved) return
       saved = new Map(GLOBALS.map((g) => [g, Object.getOwnPropertyDescriptor(globalThis, g)]))
-      const set = (name: string, value: unknown) => Object.defineProperty(globalThis, name, { value, configurable: true, writable: true })
+      const set = (name: string, value: unknown) =>
+        Object.defineProperty(globalThis, name, { value, configurable: true, writable: true })
       set('wx', wx)
       set('getApp', () => app)
       // App(options) registers the app; onLaunch then onShow run with the launch options (TYPINGS lib.wx.app.d.ts).
-      set('App', (o: Record<string, any>) => {
+      set('App', (o: AppOptions) => {
         app = o
-        o['onLaunch']?.(LAUNCH)
-        o['onShow']?.(LAUNCH)
+        o.onLaunch?.(LAUNCH)
+        o.onShow?.(LAUNCH)
       })
     },
     uninstall() {
@@ -211,7 +241,7 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     hide() {
       if (state !== 'running') return
       state = 'hidden'
-      app?.['onHide']?.()
+      app?.onHide?.()
       for (const fn of hideListeners.slice()) fn()
       // "小程序进入「后台」状态一段时间后（目前是 5 秒），微信会停止小程序 JS 线程的执行" (operating-mechanism doc).
       setLifecycleTimer(() => {
@@ -228,7 +258,7 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
       lifecycleTimer = undefined
       const wasSuspended = state === 'suspended'
       state = 'running'
-      app?.['onShow']?.(LAUNCH)
+      app?.onShow?.(LAUNCH)
       for (const fn of showListeners.slice()) fn(LAUNCH)
       if (!wasSuspended) return
       appClock.thaw(profile.suspendedTimers)

@@ -41,7 +41,9 @@ function serialise(value: unknown): string {
 
 function deserialise(stored: string): unknown {
   return JSON.parse(stored, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && DATE_TAG in v ? new Date((v as Record<string, number>)[DATE_TAG] as number) : v,
+    v !== null && typeof v === 'object' && DATE_TAG in v
+      ? new Date((v as Record<string, number>)[DATE_TAG] as number)
+      : v,
   )
 }
 
@@ -55,20 +57,33 @@ export interface StorageInfo {
   limitSize: number
 }
 
+type Done = Promise<{ errMsg: string }> | undefined
+
 export interface StorageApi {
   setStorageSync(key: string, data: unknown): void
+  // `any` by default, as in miniprogram-api-typings' own getStorageSync<T = any>.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   getStorageSync<T = any>(key: string): T
   removeStorageSync(key: string): void
   clearStorageSync(): void
   getStorageInfoSync(): StorageInfo
-  setStorage(option: { key: string; data: unknown; encrypt?: boolean } & Callbacks): Promise<any> | undefined
-  getStorage(option: { key: string; encrypt?: boolean } & Callbacks): Promise<any> | undefined
-  removeStorage(option: { key: string } & Callbacks): Promise<any> | undefined
-  clearStorage(option?: Callbacks): Promise<any> | undefined
-  getStorageInfo(option?: Callbacks): Promise<any> | undefined
+  setStorage(option: { key: string; data: unknown; encrypt?: boolean } & Callbacks): Done
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  getStorage<T = any>(
+    option: { key: string; encrypt?: boolean } & Callbacks<{ data: T; errMsg: string }>,
+  ): Promise<{ data: T; errMsg: string }> | undefined
+  removeStorage(option: { key: string } & Callbacks): Done
+  clearStorage(option?: Callbacks): Done
+  getStorageInfo(
+    option?: Callbacks<StorageInfo & { errMsg: string }>,
+  ): Promise<StorageInfo & { errMsg: string }> | undefined
 }
 
-export function createStorage(space: Map<string, string>, deliver: Deliver, stats: { storageWrites: number }): StorageApi {
+export function createStorage(
+  space: Map<string, string>,
+  deliver: Deliver,
+  stats: { storageWrites: number },
+): StorageApi {
   const totalBytes = (): number => {
     let n = 0
     for (const [k, v] of space) n += bytes(k) + bytes(v)
@@ -77,15 +92,18 @@ export function createStorage(space: Map<string, string>, deliver: Deliver, stat
 
   // Returns the failure reason, or writes. api is 'setStorageSync' or 'setStorage'.
   const write = (api: string, key: unknown, data: unknown, encrypt = false): string | undefined => {
-    if (typeof key !== 'string' || key === '') return `${api}:fail parameter error: parameter.key should be String instead of ${typeof key};`
+    if (typeof key !== 'string' || key === '')
+      return `${api}:fail parameter error: parameter.key should be String instead of ${typeof key};`
     const stored = (encrypt ? ENCRYPTED_PREFIX : '') + serialise(data)
     const size = bytes(key) + bytes(stored)
     // Per-key message is a guess modelled on ByteDance's "exceed storage item max length" (PLATFORM.md 3).
-    if (size > (encrypt ? ENCRYPTED_KEY_LIMIT : KEY_LIMIT)) return `${api}:fail exceed storage item max length`
+    if (size > (encrypt ? ENCRYPTED_KEY_LIMIT : KEY_LIMIT))
+      return `${api}:fail exceed storage item max length`
     const old = space.get(key)
     const after = totalBytes() - (old === undefined ? 0 : bytes(key) + bytes(old)) + size
     // Reported message: "setStorageSync:fail exceed storage max size 10Mb" (PLATFORM.md 3).
-    if (after > (encrypt ? ENCRYPTED_TOTAL_LIMIT : TOTAL_LIMIT)) return `${api}:fail exceed storage max size 10Mb`
+    if (after > (encrypt ? ENCRYPTED_TOTAL_LIMIT : TOTAL_LIMIT))
+      return `${api}:fail exceed storage max size 10Mb`
     space.set(key, stored)
     stats.storageWrites++
     return undefined
@@ -107,7 +125,11 @@ export function createStorage(space: Map<string, string>, deliver: Deliver, stat
     space.clear()
     stats.storageWrites++
   }
-  const info = (): StorageInfo => ({ keys: [...space.keys()], currentSize: Math.ceil(totalBytes() / 1024), limitSize: TOTAL_LIMIT / 1024 })
+  const info = (): StorageInfo => ({
+    keys: [...space.keys()],
+    currentSize: Math.ceil(totalBytes() / 1024),
+    limitSize: TOTAL_LIMIT / 1024,
+  })
 
   return {
     setStorageSync(key, data) {
@@ -118,7 +140,7 @@ export function createStorage(space: Map<string, string>, deliver: Deliver, stat
     getStorageSync(key) {
       const r = read(key, false)
       // A missing key reads as '' (PLATFORM.md 3, reported; the official sample tests `if (value)`).
-      return (r.found ? r.value : '') as any
+      return (r.found ? r.value : '') as never
     },
     removeStorageSync: remove,
     clearStorageSync: clear,

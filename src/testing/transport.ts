@@ -31,10 +31,20 @@ export function send(ex: Exchange, on: ExchangeEvents): () => void {
     current?.destroy()
   }
 
-  const go = (method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, hops: number): void => {
+  const go = (
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    hops: number,
+  ): void => {
     const lib = url.protocol === 'https:' ? https : http
     // agent:false: one connection per call, so no keep-alive socket outlives a test's server.
-    const req = lib.request(url, { method, headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) }, agent: false })
+    const req = lib.request(url, {
+      method,
+      headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
+      agent: false,
+    })
     current = req
     req.on('error', (err) => {
       if (!stopped) on.error(err.message || 'request connect error')
@@ -49,7 +59,8 @@ export function send(ex: Exchange, on: ExchangeEvents): () => void {
         if (hops >= MAX_REDIRECTS) return on.error('too many redirects')
         const next = new URL(location, url)
         // 303, and 301/302 after a POST, continue as GET without the body (Fetch standard, as browsers do).
-        const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST'
+        const toGet =
+          status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST'
         const nextHeaders = { ...headers }
         if (toGet) {
           for (const name of Object.keys(nextHeaders)) if (/^content-/i.test(name)) delete nextHeaders[name]

@@ -9,11 +9,15 @@ let rt: Runtime
 let server: TestServer
 beforeAll(async () => {
   rt = createRuntime()
-  server = await startExpressServer({ code2Session: (code) => rt.code2Session(code), now: () => rt.clock.now() })
+  server = await startExpressServer({
+    code2Session: (code) => rt.code2Session(code),
+    now: () => rt.clock.now(),
+  })
 })
 afterAll(() => server.close())
 
-const request = (o: Parameters<Runtime['wx']['request']>[0]) => outcome(rt.wx.request, { ...o, url: `${server.url}${o.url}` }).done
+const request = (o: Parameters<Runtime['wx']['request']>[0]) =>
+  outcome(rt.wx.request, { ...o, url: `${server.url}${o.url}` }).done
 
 describe('runtime × express-session', () => {
   it('logs in with a real wx.login code; the session only sticks when the page sends the cookie itself', async () => {

@@ -18,7 +18,14 @@ beforeAll(async () => {
   app.post('/upload', multer({ storage: multer.memoryStorage() }).single('file'), (req, res) => {
     res.append('Set-Cookie', ['up=1; Path=/', 'up2=2; Path=/'])
     res.type('application/json').send(
-      JSON.stringify({ fields: req.body, name: req.file?.originalname, size: req.file?.size, same: req.file?.buffer.equals(PAYLOAD), referer: req.headers.referer, auth: req.headers['x-auth'] }),
+      JSON.stringify({
+        fields: req.body,
+        name: req.file?.originalname,
+        size: req.file?.size,
+        same: req.file?.buffer.equals(PAYLOAD),
+        referer: req.headers.referer,
+        auth: req.headers['x-auth'],
+      }),
     )
   })
   app.get('/download/:name', (_req, res) => {
@@ -40,7 +47,13 @@ describe('wx.uploadFile', () => {
     const filePath = join(dir, 'photo.jpg')
     writeFileSync(filePath, PAYLOAD)
     const progress: number[] = []
-    const { task, done } = outcome(rt.wx.uploadFile, { url: `${server.url}/upload`, filePath, name: 'file', formData: { user: 'u1', n: 2 }, header: { 'X-Auth': 't' } })
+    const { task, done } = outcome(rt.wx.uploadFile, {
+      url: `${server.url}/upload`,
+      filePath,
+      name: 'file',
+      formData: { user: 'u1', n: 2 },
+      header: { 'X-Auth': 't' },
+    })
     ;(task as ReturnType<typeof rt.wx.uploadFile>).onProgressUpdate((p) => progress.push(p['progress']!))
     const out = await done
     expect(out.result.errMsg).toBe('uploadFile:ok')
@@ -62,12 +75,20 @@ describe('wx.uploadFile', () => {
   it('iOS adds an undocumented header with Set-Cookie as an array', async () => {
     const filePath = join(dir, 'a.txt')
     writeFileSync(filePath, 'x')
-    const out = await outcome(createRuntime({ profile: profiles.ios }).wx.uploadFile, { url: `${server.url}/upload`, filePath, name: 'file' }).done
+    const out = await outcome(createRuntime({ profile: profiles.ios }).wx.uploadFile, {
+      url: `${server.url}/upload`,
+      filePath,
+      name: 'file',
+    }).done
     expect(out.result.header['Set-Cookie']).toEqual(['up=1; Path=/', 'up2=2; Path=/'])
   })
 
   it('fails for a missing local file', async () => {
-    const out = await outcome(createRuntime().wx.uploadFile, { url: `${server.url}/upload`, filePath: join(dir, 'nope'), name: 'file' }).done
+    const out = await outcome(createRuntime().wx.uploadFile, {
+      url: `${server.url}/upload`,
+      filePath: join(dir, 'nope'),
+      name: 'file',
+    }).done
     expect(out.order).toEqual(['fail', 'complete'])
     expect(out.result.errMsg).toMatch(/^uploadFile:fail /)
   })
@@ -110,7 +131,9 @@ describe('wx.downloadFile', () => {
   })
 
   it('iOS success carries header with Set-Cookie as an array', async () => {
-    const out = await outcome(createRuntime({ profile: profiles.ios }).wx.downloadFile, { url: `${server.url}/download/a` }).done
+    const out = await outcome(createRuntime({ profile: profiles.ios }).wx.downloadFile, {
+      url: `${server.url}/download/a`,
+    }).done
     expect(out.result.header['Set-Cookie']).toEqual(['dl=1; Path=/', 'dl2=2; Path=/'])
   })
 })
@@ -119,7 +142,11 @@ describe('wx.request enableChunked', () => {
   it('delivers chunks to onChunkReceived', async () => {
     const rt = createRuntime()
     const chunks: ArrayBuffer[] = []
-    const { task, done } = outcome(rt.wx.request, { url: `${server.url}/download/c`, enableChunked: true, responseType: 'arraybuffer' })
+    const { task, done } = outcome(rt.wx.request, {
+      url: `${server.url}/download/c`,
+      enableChunked: true,
+      responseType: 'arraybuffer',
+    })
     ;(task as ReturnType<typeof rt.wx.request>).onChunkReceived((c) => chunks.push(c.data))
     await done
     expect(chunks.length).toBeGreaterThan(0)

@@ -9,7 +9,9 @@ export interface TestServer {
 }
 
 /** A node:http server on 127.0.0.1 and a free port. */
-export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
+export async function startServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<TestServer> {
   const server = createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -24,7 +26,11 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
   }
 }
 
-export interface Outcome<T = any> {
+/** Results are read loosely in assertions: a wrong shape fails the assertion rather than the compile. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any
+
+export interface Outcome<T = Loose> {
   ok: boolean
   result: T
   /** 'success' | 'fail' then 'complete', in the order the runtime called them. */
@@ -34,7 +40,10 @@ export interface Outcome<T = any> {
 }
 
 /** Calls a callback-style API and resolves once `complete` ran; the outcome records the order. */
-export function outcome<O extends Callbacks, R>(api: (o: O) => R, options: Omit<O, keyof Callbacks>): { task: R; done: Promise<Outcome> } {
+export function outcome<O extends Callbacks, R>(
+  api: (o: O) => R,
+  options: Omit<O, keyof Callbacks>,
+): { task: R; done: Promise<Outcome> } {
   let task!: R
   const done = new Promise<Outcome>((resolve) => {
     const order: string[] = []

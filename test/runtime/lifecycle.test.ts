@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRuntime, profiles } from '../../src/testing/index.js'
-import { outcome, startServer, until, type TestServer } from './helpers.js'
+import { outcome, startServer, until, type Loose, type TestServer } from './helpers.js'
 
 let server: TestServer
 const hanging: ServerResponse[] = []
@@ -18,13 +18,17 @@ afterAll(async () => {
 
 describe('lifecycle', () => {
   it('install() sets globalThis.wx, getApp and App; uninstall() restores what was there', () => {
-    const g = globalThis as Record<string, any>
+    const g = globalThis as Record<string, Loose>
     g['wx'] = 'previous'
     const rt = createRuntime()
     rt.install()
     expect(g['wx']).toBe(rt.wx)
     const calls: string[] = []
-    g['App']({ onLaunch: (o: { scene: number }) => calls.push(`launch ${o.scene}`), onShow: () => calls.push('show'), globalData: { x: 1 } })
+    g['App']({
+      onLaunch: (o: { scene: number }) => calls.push(`launch ${o.scene}`),
+      onShow: () => calls.push('show'),
+      globalData: { x: 1 },
+    })
     expect(calls).toEqual(['launch 1001', 'show'])
     expect(g['getApp']().globalData).toEqual({ x: 1 })
     rt.uninstall()
@@ -158,7 +162,7 @@ describe('lifecycle', () => {
   })
 
   it('restart() keeps storage, clock and user, drops memory, and moves the install', async () => {
-    const g = globalThis as Record<string, any>
+    const g = globalThis as Record<string, Loose>
     const rt = createRuntime()
     rt.install()
     rt.wx.setStorageSync('session', { id: 'abc' })
@@ -184,7 +188,7 @@ describe('lifecycle', () => {
 
 describe('page code errors and app.json', () => {
   it('an exception thrown in a callback goes to App.onError', async () => {
-    const g = globalThis as Record<string, any>
+    const g = globalThis as Record<string, Loose>
     const rt = createRuntime()
     rt.install()
     const errors: string[] = []

@@ -9,7 +9,7 @@ describe('login and code2Session', () => {
     expect(a!.errMsg).toBe('login:ok')
     expect(a!.code).toMatch(/^[0-9a-f]{32}$/)
     expect(b!.code).not.toBe(a!.code)
-    const viaCallback = await new Promise<any>((resolve) => rt.wx.login({ success: resolve }))
+    const viaCallback = await new Promise<{ code: string }>((resolve) => rt.wx.login({ success: resolve }))
     expect(viaCallback.code).toMatch(/^[0-9a-f]{32}$/)
   })
 
@@ -19,14 +19,20 @@ describe('login and code2Session', () => {
     const ok = rt.code2Session(code)
     expect(ok).toEqual({ openid: rt.openid, session_key: expect.any(String) })
     expect('errcode' in ok).toBe(false)
-    expect(rt.code2Session(code)).toMatchObject({ errcode: 40163, errmsg: expect.stringMatching(/^code been used, rid: /) })
+    expect(rt.code2Session(code)).toMatchObject({
+      errcode: 40163,
+      errmsg: expect.stringMatching(/^code been used, rid: /),
+    })
   })
 
   it('codes expire after 5 minutes on the runtime clock (40029), unknown codes too', async () => {
     const rt = createRuntime()
     const { code } = (await rt.wx.login())!
     await rt.clock.advance(5 * 60_000 + 1)
-    expect(rt.code2Session(code)).toMatchObject({ errcode: 40029, errmsg: expect.stringMatching(/^invalid code, rid: /) })
+    expect(rt.code2Session(code)).toMatchObject({
+      errcode: 40029,
+      errmsg: expect.stringMatching(/^invalid code, rid: /),
+    })
     expect(rt.code2Session('made-up')).toMatchObject({ errcode: 40029 })
     const fresh = (await rt.wx.login())!.code
     await rt.clock.advance(5 * 60_000 - 1)
@@ -63,7 +69,9 @@ describe('login and code2Session', () => {
 
   it('checkSession fails before any login and after the session_key expires', async () => {
     const rt = createRuntime()
-    await expect(rt.wx.checkSession()).rejects.toMatchObject({ errMsg: expect.stringMatching(/^checkSession:fail/) })
+    await expect(rt.wx.checkSession()).rejects.toMatchObject({
+      errMsg: expect.stringMatching(/^checkSession:fail/),
+    })
     await rt.wx.login()
     await expect(rt.wx.checkSession()).resolves.toEqual({ errMsg: 'checkSession:ok' })
     rt.expireSessionKey()

@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRuntime, profiles, type RequestOptions } from '../../src/testing/index.js'
+import {
+  createRuntime,
+  profiles,
+  type HeadersReceived,
+  type RequestOptions,
+} from '../../src/testing/index.js'
 import { outcome, readBody, startServer, until, type TestServer } from './helpers.js'
 
 // A server with one route per quirk. Raw header lines are written by hand to control name casing.
@@ -22,10 +27,30 @@ beforeAll(async () => {
     switch (url.pathname) {
       case '/echo':
         res.setHeader('Content-Type', 'application/json')
-        return res.end(JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body: body.toString() }))
+        return res.end(
+          JSON.stringify({
+            method: req.method,
+            url: req.url,
+            rawHeaders: req.rawHeaders,
+            body: body.toString(),
+          }),
+        )
       case '/cookies':
         // writeHead with a raw array keeps the exact casing and every Set-Cookie line.
-        res.writeHead(200, ['X-Custom-Header', 'yes', 'Set-Cookie', THREE_COOKIES[0]!, 'Set-Cookie', THREE_COOKIES[1]!, 'Set-Cookie', THREE_COOKIES[2]!, 'Vary', 'Accept', 'Vary', 'Origin'])
+        res.writeHead(200, [
+          'X-Custom-Header',
+          'yes',
+          'Set-Cookie',
+          THREE_COOKIES[0]!,
+          'Set-Cookie',
+          THREE_COOKIES[1]!,
+          'Set-Cookie',
+          THREE_COOKIES[2]!,
+          'Vary',
+          'Accept',
+          'Vary',
+          'Origin',
+        ])
         return res.end('{"ok":true}')
       case '/status':
         res.statusCode = Number(url.searchParams.get('code'))
@@ -62,8 +87,12 @@ afterAll(async () => {
   await server.close()
 })
 
-const requestWith = (rt: ReturnType<typeof createRuntime>, o: Omit<RequestOptions, 'success' | 'fail' | 'complete'>) => outcome(rt.wx.request, o)
-const headerPairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v.toLowerCase(), raw[i + 1]]])))
+const requestWith = (
+  rt: ReturnType<typeof createRuntime>,
+  o: Omit<RequestOptions, 'success' | 'fail' | 'complete'>,
+) => outcome(rt.wx.request, o)
+const headerPairs = (raw: string[]) =>
+  Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v.toLowerCase(), raw[i + 1]]])))
 
 describe('wx.request: request side', () => {
   it('returns a task synchronously and calls back asynchronously, success then complete with the same object', async () => {
@@ -83,7 +112,10 @@ describe('wx.request: request side', () => {
 
   it('defaults: GET, content-type application/json, fixed Referer (a caller Referer is dropped), Cookie passed unchanged', async () => {
     const rt = createRuntime({ appid: 'wxabc' })
-    const out = await requestWith(rt, { url: `${server.url}/echo`, header: { Referer: 'https://evil.example/', Cookie: 'sid=1; x=2' } }).done
+    const out = await requestWith(rt, {
+      url: `${server.url}/echo`,
+      header: { Referer: 'https://evil.example/', Cookie: 'sid=1; x=2' },
+    }).done
     const sent = headerPairs(out.result.data.rawHeaders)
     expect(out.result.data.method).toBe('GET')
     expect(sent['content-type']).toBe('application/json')
@@ -91,7 +123,9 @@ describe('wx.request: request side', () => {
     expect(sent['cookie']).toBe('sid=1; x=2')
     const devtools = createRuntime({ appid: 'wxabc', profile: profiles.devtools })
     const dev = await requestWith(devtools, { url: `${server.url}/echo` }).done
-    expect(headerPairs(dev.result.data.rawHeaders)['referer']).toBe('https://servicewechat.com/wxabc/devtools/page-frame.html')
+    expect(headerPairs(dev.result.data.rawHeaders)['referer']).toBe(
+      'https://servicewechat.com/wxabc/devtools/page-frame.html',
+    )
   })
 
   it('sends no cookie of its own: a Set-Cookie received is not replayed', async () => {
@@ -103,9 +137,10 @@ describe('wx.request: request side', () => {
 
   it('encodes GET data as a query string, POST objects as JSON or form, strings unchanged', async () => {
     const rt = createRuntime()
-    const get = await requestWith(rt, { url: `${server.url}/echo?x=1`, data: { a: 'b c', 'é': '&' } }).done
+    const get = await requestWith(rt, { url: `${server.url}/echo?x=1`, data: { a: 'b c', é: '&' } }).done
     expect(get.result.data.url).toBe('/echo?x=1&a=b%20c&%C3%A9=%26')
-    const json = await requestWith(rt, { url: `${server.url}/echo`, method: 'POST', data: { n: 1, s: 'x' } }).done
+    const json = await requestWith(rt, { url: `${server.url}/echo`, method: 'POST', data: { n: 1, s: 'x' } })
+      .done
     expect(json.result.data.body).toBe('{"n":1,"s":"x"}')
     const form = await requestWith(rt, {
       url: `${server.url}/echo`,
@@ -132,15 +167,23 @@ describe('wx.request: response side', () => {
   })
 
   it('QQ Android joins with ";", high-performance mode lower-cases names, old base libraries have no cookies', async () => {
-    const qq = await requestWith(createRuntime({ profile: profiles.qqAndroid }), { url: `${server.url}/cookies` }).done
+    const qq = await requestWith(createRuntime({ profile: profiles.qqAndroid }), {
+      url: `${server.url}/cookies`,
+    }).done
     expect(qq.result.header['Set-Cookie']).toBe(THREE_COOKIES.join(';'))
-    const hp = await requestWith(createRuntime({ profile: profiles.androidHighPerformance }), { url: `${server.url}/cookies` }).done
+    const hp = await requestWith(createRuntime({ profile: profiles.androidHighPerformance }), {
+      url: `${server.url}/cookies`,
+    }).done
     expect(hp.result.header['set-cookie']).toBe(THREE_COOKIES.join(','))
     expect(hp.result.header['x-custom-header']).toBe('yes')
     expect(hp.result.header['Set-Cookie']).toBeUndefined()
-    const legacy = await requestWith(createRuntime({ profile: profiles.legacy }), { url: `${server.url}/cookies` }).done
+    const legacy = await requestWith(createRuntime({ profile: profiles.legacy }), {
+      url: `${server.url}/cookies`,
+    }).done
     expect('cookies' in legacy.result).toBe(false)
-    const arr = await requestWith(createRuntime({ profile: { setCookieJoin: 'array' } }), { url: `${server.url}/cookies` }).done
+    const arr = await requestWith(createRuntime({ profile: { setCookieJoin: 'array' } }), {
+      url: `${server.url}/cookies`,
+    }).done
     expect(arr.result.header['Set-Cookie']).toEqual(THREE_COOKIES)
   })
 
@@ -158,8 +201,11 @@ describe('wx.request: response side', () => {
     const rt = createRuntime()
     expect((await requestWith(rt, { url: `${server.url}/bom` }).done).result.data).toEqual({ bom: 1 })
     expect((await requestWith(rt, { url: `${server.url}/text` }).done).result.data).toBe('not json {')
-    expect((await requestWith(rt, { url: `${server.url}/cookies`, dataType: 'text' }).done).result.data).toBe('{"ok":true}')
-    const buf = (await requestWith(rt, { url: `${server.url}/cookies`, responseType: 'arraybuffer' }).done).result.data
+    expect((await requestWith(rt, { url: `${server.url}/cookies`, dataType: 'text' }).done).result.data).toBe(
+      '{"ok":true}',
+    )
+    const buf = (await requestWith(rt, { url: `${server.url}/cookies`, responseType: 'arraybuffer' }).done)
+      .result.data
     expect(buf).toBeInstanceOf(ArrayBuffer)
     expect(Buffer.from(buf).toString()).toBe('{"ok":true}')
   })
@@ -169,7 +215,7 @@ describe('wx.request: response side', () => {
     const seen: string[] = []
     const { task, done } = requestWith(rt, { url: `${server.url}/cookies` })
     const t = task as ReturnType<typeof rt.wx.request>
-    let headers: any
+    let headers: HeadersReceived | undefined
     t.onHeadersReceived((h) => {
       seen.push('headers')
       headers = h
@@ -177,13 +223,13 @@ describe('wx.request: response side', () => {
     const out = await done
     seen.push(...out.order)
     expect(seen).toEqual(['headers', 'success', 'complete'])
-    expect(headers.statusCode).toBe(200)
-    expect(headers.cookies).toEqual(THREE_COOKIES)
-    expect(headers.header['Set-Cookie']).toBe(THREE_COOKIES.join(','))
+    expect(headers!.statusCode).toBe(200)
+    expect(headers!.cookies).toEqual(THREE_COOKIES)
+    expect(headers!.header['Set-Cookie']).toBe(THREE_COOKIES.join(','))
 
     const dev = createRuntime({ profile: profiles.devtools })
     const d = requestWith(dev, { url: `${server.url}/cookies` })
-    let devHeaders: any
+    let devHeaders: HeadersReceived | undefined
     let removed = 0
     const dt = d.task as ReturnType<typeof rt.wx.request>
     dt.onHeadersReceived((h) => (devHeaders = h))
@@ -191,7 +237,7 @@ describe('wx.request: response side', () => {
     dt.offHeadersReceived(() => removed++) // a different function: removes nothing
     await d.done
     expect(devHeaders).toBeDefined()
-    expect('statusCode' in devHeaders).toBe(false)
+    expect('statusCode' in devHeaders!).toBe(false)
     expect(removed).toBe(1)
 
     const e = requestWith(createRuntime(), { url: `${server.url}/cookies` })

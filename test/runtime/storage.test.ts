@@ -19,7 +19,9 @@ describe('storage', () => {
   it("returns '' for a missing key; async getStorage fails with data not found", async () => {
     const { wx } = createRuntime()
     expect(wx.getStorageSync('missing')).toBe('')
-    await expect(wx.getStorage({ key: 'missing' })).rejects.toEqual({ errMsg: 'getStorage:fail data not found' })
+    await expect(wx.getStorage({ key: 'missing' })).rejects.toEqual({
+      errMsg: 'getStorage:fail data not found',
+    })
     const out = await new Promise<unknown>((resolve) => wx.getStorage({ key: 'missing', fail: resolve }))
     expect(out).toEqual({ errMsg: 'getStorage:fail data not found' })
   })
@@ -47,10 +49,14 @@ describe('storage', () => {
     const rt = createRuntime()
     const { wx } = rt
     wx.setStorageSync('big', 'old')
-    expect(() => wx.setStorageSync('big', 'x'.repeat(MB))).toThrow(/^setStorageSync:fail exceed storage item max length$/)
+    expect(() => wx.setStorageSync('big', 'x'.repeat(MB))).toThrow(
+      /^setStorageSync:fail exceed storage item max length$/,
+    )
     expect(wx.getStorageSync('big')).toBe('old')
     for (let i = 0; i < 10; i++) wx.setStorageSync(`k${i}`, 'y'.repeat(MB - 100))
-    expect(() => wx.setStorageSync('one-more', 'z'.repeat(100_000))).toThrow('setStorageSync:fail exceed storage max size 10Mb')
+    expect(() => wx.setStorageSync('one-more', 'z'.repeat(100_000))).toThrow(
+      'setStorageSync:fail exceed storage max size 10Mb',
+    )
     expect(wx.getStorageSync('one-more')).toBe('')
     const info = wx.getStorageInfoSync()
     expect(info.limitSize).toBe(10240)
@@ -61,7 +67,9 @@ describe('storage', () => {
 
   it('async setStorage over quota calls fail instead of throwing', async () => {
     const { wx } = createRuntime()
-    await expect(wx.setStorage({ key: 'k', data: 'x'.repeat(MB) })).rejects.toEqual({ errMsg: 'setStorage:fail exceed storage item max length' })
+    await expect(wx.setStorage({ key: 'k', data: 'x'.repeat(MB) })).rejects.toEqual({
+      errMsg: 'setStorage:fail exceed storage item max length',
+    })
   })
 
   it('encrypted values need encrypt:true to read and have lower limits', async () => {
@@ -69,7 +77,9 @@ describe('storage', () => {
     await wx.setStorage({ key: 's', data: { secret: 1 }, encrypt: true })
     expect(wx.getStorageSync('s')).toBe('')
     await expect(wx.getStorage({ key: 's', encrypt: true })).resolves.toMatchObject({ data: { secret: 1 } })
-    await expect(wx.setStorage({ key: 'b', data: 'x'.repeat(0.8 * MB), encrypt: true })).rejects.toMatchObject({ errMsg: /^setStorage:fail/ })
+    await expect(
+      wx.setStorage({ key: 'b', data: 'x'.repeat(0.8 * MB), encrypt: true }),
+    ).rejects.toMatchObject({ errMsg: /^setStorage:fail/ })
   })
 
   it('counts writes in stats.storageWrites', () => {
