@@ -58,7 +58,9 @@ export function createClock(start: number = Date.now()): Clock {
     clearTimeout: clear,
     clearInterval: clear,
     async advance(ms) {
-      const target = time + Math.max(0, ms)
+      if (!(ms >= 0) || !Number.isFinite(ms))
+        throw new RangeError(`clock.advance(${ms}): expected a finite number of ms >= 0`)
+      const target = time + ms
       await settleIO()
       for (let ran = 0; ; ran++) {
         if (ran >= MAX_TIMERS_PER_ADVANCE)
