@@ -36,7 +36,14 @@ export default defineConfig(
     files: ['demo-miniprogram/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { wx: 'readonly', App: 'readonly', Component: 'readonly', getApp: 'readonly', require: 'readonly', module: 'writable' },
+      globals: {
+        wx: 'readonly',
+        App: 'readonly',
+        Component: 'readonly',
+        getApp: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
