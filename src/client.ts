@@ -143,7 +143,11 @@ export function createClient(options?: SessionOptions): Client {
         if (retried) {
           const error = new SessionError('SESSION_EXPIRED', 'the session expired again after renewing', { method, url, statusCode: res.statusCode, data: res.data })
           session.log(`expired again ${method} ${url}`)
-          o.onSessionExpired?.(error)
+          try {
+            o.onSessionExpired?.(error)
+          } catch {
+            // The app's handler failing must not change what this request rejects with.
+          }
           throw error
         }
         if (gen !== session.generation) session.log(`stale ${res.statusCode} for session ${gen}: retry ${method} ${url}`)

@@ -9,21 +9,26 @@ let defaultClient: Client | undefined
 
 /** Creates the default client used by the top-level functions (call once, in App's onLaunch). */
 export function init(options?: SessionOptions): Client {
+  const next = createClient(options) // first: bad options leave the current client in place
   defaultClient?.dispose()
-  defaultClient = createClient(options)
-  return defaultClient
+  defaultClient = next
+  return next
 }
 
-function client(): Client {
-  if (!defaultClient) throw new SessionError('NOT_INITIALIZED', 'call init() (in App onLaunch) before using the session')
-  return defaultClient
+// Before init() every call rejects (never throws): callers use .catch / try-await either way.
+function notInitialized<T>(): T {
+  const error = new SessionError('NOT_INITIALIZED', 'call init() (in App onLaunch) before using the session')
+  const promise = Promise.reject(error) as Promise<never> & Record<string, unknown>
+  promise.abort = () => {}
+  promise.onHeadersReceived = promise.onProgressUpdate = () => promise
+  return promise as T
 }
 
-export const request: Client['request'] = (options) => client().request(options)
-export const uploadFile: Client['uploadFile'] = (options) => client().uploadFile(options)
-export const downloadFile: Client['downloadFile'] = (options) => client().downloadFile(options)
-export const login: Client['login'] = () => client().login()
-export const logout: Client['logout'] = () => client().logout()
+export const request: Client['request'] = (options) => (defaultClient ? defaultClient.request(options) : notInitialized())
+export const uploadFile: Client['uploadFile'] = (options) => (defaultClient ? defaultClient.uploadFile(options) : notInitialized())
+export const downloadFile: Client['downloadFile'] = (options) => (defaultClient ? defaultClient.downloadFile(options) : notInitialized())
+export const login: Client['login'] = () => (defaultClient ? defaultClient.login() : notInitialized())
+export const logout: Client['logout'] = () => (defaultClient ? defaultClient.logout() : notInitialized())
 
 export { createClient }
 export { CookieJar, parseSetCookie, splitSetCookie } from './cookie/index.js'

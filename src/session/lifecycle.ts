@@ -225,13 +225,13 @@ export class Session {
   private tick(): void {
     if (this.o.refreshInterval === false || this.disposed || this.hidden) return
     if (this.o.clock.now() - this.lastActivity < this.o.refreshInterval) return this.schedule()
-    // Nothing to keep alive without a session.
-    if (!this.loggedIn && this.carrier.sessionId() === undefined) {
+    const what = this.o.refresh as string
+    // Nothing to keep alive without a session; and the timer never logs anyone in who was not.
+    if (what === 'login' ? !this.loggedIn : this.carrier.sessionId() === undefined) {
       this.lastActivity = this.o.clock.now()
       return this.schedule()
     }
     this.lastActivity = this.o.clock.now()
-    const what = this.o.refresh as string
     this.log(`refresh ${what}`)
     const done = what === 'login' ? this.login() : this.keepAlive(what)
     done.catch((error: SessionError) => this.report(error)).finally(() => this.schedule())

@@ -60,6 +60,19 @@ describe('cookie mode against express-session', () => {
     expect(server.count('login')).toBe(logins) // logged out: nobody logs back in behind the user's back
   })
 
+  it('debug logs every step with session ids masked', async () => {
+    const lines: string[] = []
+    const c = env.client({ warmup: '/session', login: { url: '/login' }, mode: 'header', debug: (m) => lines.push(m) })
+    const who = (await c.login()) as { sessionId: string }
+    await env.server.expireAll()
+    await c.request({ url: '/me' })
+    const text = lines.join('\n')
+    for (const step of ['warm-up GET /session', 'login POST /login', 'renew', 'capture', 'persist']) expect(text).toContain(step)
+    expect(text).toContain(`id=${who.sessionId.slice(0, 4)}…`)
+    expect(text).not.toContain(who.sessionId)
+    expect(text).not.toContain(c.getSession().id)
+  })
+
   it('a request marked needLogin waits for the login; resolves with the platform result object', async () => {
     const c = env.client({ warmup: '/session', login: { url: '/login' }, needLogin: true })
     const res = await c.request<{ sid: string; openid: string }>({ url: '/orders', method: 'POST', data: { item: 7 } })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { init, login, request } from '../../src/index.js'
+import { init, login, logout, request } from '../../src/index.js'
 import { body, expressEnv, MIN, until } from './env.js'
 import type { Env } from './env.js'
 
@@ -84,7 +84,8 @@ describe('default client (init)', () => {
   })
 
   it('top-level functions use the client init() made on the global wx', async () => {
-    await expect(Promise.resolve().then(() => request({ url: '/x' }))).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
+    await expect(request({ url: '/x' })).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
+    await expect(logout()).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
     env.rt.install()
     const client = init({ baseURL: env.server.url, warmup: '/session', login: { url: '/login' }, clock: env.rt.clock })
     try {
