@@ -64,13 +64,22 @@ const evict = (list: Cookie[], all: Cookie[]): void => {
 
 // A stored entry read back: every field of its type (JSON has no NaN or Infinity, so "number" is enough)
 const valid = (e: unknown): e is Cookie => {
-  const x = Object(e) as Record<string, unknown>
-  const is = (keys: string, type: string): boolean => keys.split(' ').every((k) => typeof x[k] === type)
+  const x = Object(e) as Cookie
   return (
-    is('name value domain path', 'string') &&
-    is('hostOnly secure httpOnly', 'boolean') &&
-    is(x.expires === undefined ? 'creation' : 'creation expires', 'number') &&
-    [undefined, 'strict', 'lax', 'none'].includes(x.sameSite as string)
+    [
+      x.name,
+      x.value,
+      x.domain,
+      x.path,
+      x.hostOnly,
+      x.secure,
+      x.httpOnly,
+      x.creation,
+      x.expires === undefined ? 0 : x.expires,
+    ]
+      .map((v) => typeof v)
+      .join() === 'string,string,string,string,boolean,boolean,boolean,number,number' &&
+    [undefined, 'strict', 'lax', 'none'].includes(x.sameSite)
   )
 }
 
