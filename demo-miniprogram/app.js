@@ -5,7 +5,7 @@ const { readSettings, SETTINGS_KEY } = require('./lib/settings')
 
 /** @param {import('./lib/settings').Settings} settings */
 function start(settings) {
-  init({
+  return init({
     baseURL: settings.baseURL,
     mode: settings.mode,
     // Header and URL modes: the id travels only the way the mode says, not in a cookie as well.
@@ -21,12 +21,14 @@ function start(settings) {
 }
 
 App({
+  /** The client `init` made (also reachable through the top-level functions). @type {import('miniprogram-session').Client | null} */
+  session: null,
   onLaunch() {
-    start(readSettings())
+    this.session = start(readSettings())
   },
   /** Called by the settings page. @param {import('./lib/settings').Settings} settings */
   applySettings(settings) {
     wx.setStorageSync(SETTINGS_KEY, settings)
-    start(settings)
+    this.session = start(settings)
   },
 })

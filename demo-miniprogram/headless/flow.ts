@@ -92,7 +92,8 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
       const orders = await app!.open('orders')
       const rows = orders.data.orders as unknown[]
       expect(rows.length === 2 && orders.text('#orders').includes('Gift card for alice'), `alice's 2 orders, got "${orders.text('#error')}"`)
-      return `GET /orders → ${rows.length} orders of alice`
+      expect(seen(new RegExp(`GET /orders → 200, session \\S+ \\(${mode}\\)`)) === 1, `the session id carried by ${mode}`)
+      return `GET /orders with the session in the ${mode} → ${rows.length} orders of alice`
     })
 
     await step('upload', async () => {

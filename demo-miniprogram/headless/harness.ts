@@ -77,6 +77,10 @@ function ensureDom(): void {
   Object.defineProperty(globalThis, 'window', { configurable: true, writable: true, value: window })
 }
 
+// The text of a rendered node, one word group per text node, as a reader would see separate <text>s.
+type TextTree = { nodeType: number; textContent: string | null; childNodes: ArrayLike<TextTree> }
+const words = (node: TextTree): string[] => (node.nodeType === 3 ? [node.textContent ?? ''] : Array.from(node.childNodes).flatMap(words))
+
 /** One rendered page: a miniprogram-simulate component plus helpers that read like a user's actions. */
 export interface DemoPage {
   readonly name: PageName
@@ -95,6 +99,8 @@ export interface DemoPage {
 export interface DemoApp {
   /** The current launch's runtime (a new one after `restart()`). */
   readonly runtime: Runtime
+  /** Pages the app asked `wx.navigateTo` for, in order. */
+  readonly navigations: string[]
   /** Opens a page as navigation would: render, then onLoad and onShow, awaited. */
   open(name: PageName): Promise<DemoPage>
   /** Cold restart: same device storage, fresh JS (the SDK starts from what it persisted). */
@@ -103,27 +109,31 @@ export interface DemoApp {
 }
 
 /**
- * Launches the demo app (app.js → `init`) on a fresh emulated device. `settings` are written to the
- * device's storage first, as the settings page would have.
+ * Launches the demo app (app.js → `init`) on a fresh emulated device of WeChat user `user`. The
+ * settings are written to the device's storage first, as the settings page would have.
  */
-export async function launchDemo(settings: Partial<Settings> & { baseURL: string }): Promise<DemoApp> {
+export async function launchDemo(options: Partial<Settings> & { baseURL: string; user?: string }): Promise<DemoApp> {
+  const { user, ...settings } = options
   ensureDom()
   resolveLikeWeChat()
   const require = createRequire(__filename)
   // miniprogram-simulate installs its own dummy `wx` when loaded: load it before the runtime's.
   const simulate = require('miniprogram-simulate') as typeof import('miniprogram-simulate')
-  let runtime = createRuntime()
+  let runtime = createRuntime(user ? { user } : {})
   runtime.install()
   runtime.wx.setStorageSync('demo:settings', { mode: 'cookie', debug: false, ...settings })
+  const navigations: string[] = []
   const photos = mkdtempSync(join(tmpdir(), 'demo-photos-'))
 
+  // What ends with the JS context on a phone: the SDK's timers.
+  const stop = (): void => (globalThis as { getApp?: () => { session?: { dispose(): void } } | undefined }).getApp?.()?.session?.dispose()
   const start = (): void => {
     // The user's pick in wx.chooseMedia, which the emulation leaves to the test: a small PNG.
     const photo = join(photos, 'photo.png')
     writeFileSync(photo, Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'))
     Object.assign(runtime.wx, {
       chooseMedia: async () => ({ tempFiles: [{ tempFilePath: photo, size: 29, fileType: 'image' }], type: 'image', errMsg: 'chooseMedia:ok' }),
-      navigateTo: () => {},
+      navigateTo: (o: { url: string }) => void navigations.push(o.url),
     })
     // A cold start runs every module again, the SDK included.
     for (const id of Object.keys(require.cache)) if (id.startsWith(DEMO_ROOT)) delete require.cache[id]
@@ -158,7 +168,10 @@ export async function launchDemo(settings: Partial<Settings> & { baseURL: string
       get data() {
         return comp.data as PageData
       },
-      text: (selector) => (node(selector)?.dom.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      text: (selector) => {
+        const dom = node(selector)?.dom as TextTree | undefined
+        return dom ? words(dom).join(' ').replace(/\s+/g, ' ').trim() : ''
+      },
       has: (selector) => node(selector) !== undefined,
       tap: async (selector, done) => {
         await fire(selector, 'tap')
@@ -173,12 +186,15 @@ export async function launchDemo(settings: Partial<Settings> & { baseURL: string
     get runtime() {
       return runtime
     },
+    navigations,
     open,
     async restart() {
+      stop()
       runtime = runtime.restart()
       start()
     },
     close() {
+      stop()
       runtime.destroy()
       runtime.uninstall()
     },

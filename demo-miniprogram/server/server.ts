@@ -87,7 +87,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     const known = req.session.createdAt !== undefined
     res.on('finish', () => {
       const now = req.session?.createdAt !== undefined ? req.sessionID : undefined
-      const sid = !now ? 'no session' : now !== sentWith || !known ? `new session ${mask(now)}` : `session ${mask(now)}`
+      const via = (req as { sessionVia?: string }).sessionVia
+      const sid = !now ? 'no session' : now !== sentWith || !known ? `new session ${mask(now)}` : `session ${mask(now)} (${via})`
       log(`${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`)
     })
     next()
@@ -202,11 +203,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 function sessionFromHeaderOrUrl(secret: string) {
   // express-session's cookie value is `s:` + id + `.` + HMAC-SHA256(id), base64 without padding.
   const signed = (id: string) => `s:${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '')}`
-  return (req: IncomingMessage & { sessionID?: string }, res: ServerResponse, next: () => void) => {
+  return (req: IncomingMessage & { sessionID?: string; sessionVia?: string | undefined }, res: ServerResponse, next: () => void) => {
     let id = header(req.headers[SESSION_HEADER])
+    req.sessionVia = id ? 'header' : /(^|;\s*)sid=/.test(req.headers.cookie ?? '') ? 'cookie' : undefined
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const pathParam = /;jsessionid=([^/?#]*)/i.exec(url.pathname)
     const queryParam = url.searchParams.get(COOKIE_NAME)
+    if (pathParam || queryParam !== null) req.sessionVia = 'url'
     if (pathParam) {
       id = decodeURIComponent(pathParam[1]!)
       url.pathname = url.pathname.replace(pathParam[0], '')
