@@ -1,11 +1,11 @@
 import { setCookieLines } from '../cookie/index.js'
 import type { Platform, PlatformCall, PlatformCallOptions, PlatformFailure, PlatformResponse, PlatformTask } from './types.js'
 
-// The callback-style API shared by wx and its look-alikes (qq, tt, swan). Typed structurally so
-// the adapter needs nothing from the runtime's own typings.
+// The callback-style API shared by wx and its look-alikes (qq, tt, swan, Taro, uni). Typed
+// structurally so the adapter needs nothing from the runtime's own typings.
 type Callbacks = { success(result: unknown): void; fail(error: unknown): void }
-type Api = (options: Record<string, unknown> & Callbacks) => unknown
-interface WxLike {
+export type Api = (options: Record<string, unknown> & Callbacks) => unknown
+export interface WxLike {
   request: Api
   uploadFile: Api
   downloadFile: Api
@@ -19,24 +19,30 @@ interface WxLike {
   offAppHide?(listener: () => void): void
 }
 
-function errMsgOf(error: unknown): string {
+export function errMsgOf(error: unknown): string {
   const msg = (error as { errMsg?: unknown } | null)?.errMsg
   return typeof msg === 'string' ? msg : String(error)
 }
 
 // errMsg is the only reliable signal: "request:fail timeout", "request:fail abort",
 // "request:fail interrupted", "…:fail <native message>" (PLATFORM.md 1.4).
-function toFailure(error: unknown): PlatformFailure {
-  const message = errMsgOf(error)
+export function toFailure(error: unknown, message = errMsgOf(error)): PlatformFailure {
   const kind = /\btimeout\b|timed out/i.test(message) ? 'timeout' : /\babort/i.test(message) ? 'abort' : 'network'
   return { kind, message, raw: error }
 }
 
+const objectOr = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {})
+
+// Alipay names them status/headers; Taro and uni rename them on success only, so a framework's
+// fail on Alipay still says status/headers (PLATFORM.md 6, Taro http plugin comment).
+const statusOf = (r: Record<string, unknown>): unknown => ('statusCode' in r ? r.statusCode : r.status)
+
 function toResponse(result: unknown): PlatformResponse {
-  const r = (result ?? {}) as { statusCode?: unknown; header?: unknown; cookies?: unknown; data?: unknown }
-  const header = typeof r.header === 'object' && r.header !== null ? (r.header as Record<string, unknown>) : {}
+  const r = objectOr(result)
+  const header = objectOr(r.header || r.headers)
+  const status = statusOf(r)
   return {
-    statusCode: typeof r.statusCode === 'number' ? r.statusCode : 0,
+    statusCode: typeof status === 'number' ? status : 0,
     header,
     // uploadFile/downloadFile document no header at all, yet iOS sends one with Set-Cookie as an
     // array (weapp-cookie #54, PR #68): setCookieLines takes every shape.
@@ -46,28 +52,48 @@ function toResponse(result: unknown): PlatformResponse {
   }
 }
 
-/** Adapts a wx-shaped runtime object (wx, or a test runtime's) to the Platform interface. */
-export function wechatPlatform(wx: WxLike, name = 'wechat'): Platform {
-  const call = (api: Api, options: PlatformCallOptions): PlatformCall => {
-    let task: PlatformTask | undefined
-    const result = new Promise<PlatformResponse>((resolve, reject) => {
-      task = api.call(wx, {
-        ...options,
-        success: (r) => resolve(toResponse(r)),
-        fail: (e) => reject(toFailure(e)),
-      }) as PlatformTask
-    })
-    return { task: task ?? { abort() {} }, result }
+// Alipay's error 19 is "HTTP error": the answer is there. Other codes (14: JSON parse) are not answers.
+const isAnswer = (e: Record<string, unknown>): boolean => typeof statusOf(e) === 'number' && (e.error === undefined || e.error === 19)
+
+// Taro's tasks (and its login) are promises that also reject on fail; the callbacks already handle
+// it, so an unhandled rejection must not reach the app.
+const quiet = (value: unknown): void => {
+  if (value instanceof Promise) value.catch(() => {})
+}
+
+/**
+ * Runs one callback-style call. A `fail` that still carries an HTTP status is an answer, not a
+ * failure: Alipay sends every non-2xx there (error 19), and so do Taro/uni on Alipay.
+ */
+export function callApi(self: unknown, api: Api, options: Record<string, unknown>, failure: (error: unknown) => PlatformFailure = toFailure): PlatformCall {
+  let task: PlatformTask | undefined
+  const result = new Promise<PlatformResponse>((resolve, reject) => {
+    task = api.call(self, {
+      ...options,
+      success: (r) => resolve(toResponse(r)),
+      fail: (e) => (isAnswer(objectOr(e)) ? resolve(toResponse(e)) : reject(failure(e))),
+    }) as PlatformTask
+  })
+  quiet(task)
+  // Promise-returning frameworks (Taro) give a task that is also a thenable: only abort is ours.
+  return { task: task && typeof task.abort === 'function' ? task : { abort() {} }, result }
+}
+
+/** Returns on/off listener registration as one subscribe function giving an unsubscribe. */
+export function subscriber(self: unknown, on?: (l: () => void) => void, off?: (l: () => void) => void) {
+  return (listener: () => void) => {
+    on?.call(self, listener)
+    return () => off?.call(self, listener)
   }
-  const subscribe = (on?: (l: () => void) => void, off?: (l: () => void) => void) => (listener: () => void) => {
-    on?.call(wx, listener)
-    return () => off?.call(wx, listener)
-  }
+}
+
+/** Adapts a wx-shaped runtime object (wx, qq, tt, swan, Taro, uni, or a test runtime's) to the Platform interface. */
+export function wechatPlatform(wx: WxLike, name = 'wechat', requestOptions: (o: PlatformCallOptions) => Record<string, unknown> = (o) => o): Platform {
   return {
     name,
-    request: (o) => call(wx.request, o),
-    uploadFile: (o) => call(wx.uploadFile, o),
-    downloadFile: (o) => call(wx.downloadFile, o),
+    request: (o) => callApi(wx, wx.request, requestOptions(o)),
+    uploadFile: (o) => callApi(wx, wx.uploadFile, o),
+    downloadFile: (o) => callApi(wx, wx.downloadFile, o),
     storage: {
       get(key) {
         try {
@@ -89,17 +115,17 @@ export function wechatPlatform(wx: WxLike, name = 'wechat'): Platform {
     },
     login: () =>
       new Promise<string>((resolve, reject) => {
-        wx.login({
+        quiet(wx.login({
           success: (r) => {
             const code = (r as { code?: unknown } | null)?.code
             if (typeof code === 'string' && code) resolve(code)
             else reject(toFailure({ errMsg: `login:fail no code (${errMsgOf(r)})` }))
           },
           fail: (e) => reject(toFailure(e)),
-        })
+        }))
       }),
-    onShow: subscribe(wx.onAppShow, wx.offAppShow),
-    onHide: subscribe(wx.onAppHide, wx.offAppHide),
+    onShow: subscriber(wx, wx.onAppShow, wx.offAppShow),
+    onHide: subscriber(wx, wx.onAppHide, wx.offAppHide),
   }
 }
 

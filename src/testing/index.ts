@@ -31,3 +31,5 @@ export type {
   Header,
 } from './network.js'
 export type { Callbacks, FailResult } from './callbacks.js'
+export { asFramework, asPlatform, platformProfiles, ALIPAY_KEY_LIMIT } from './platforms.js'
+export type { PlatformApiOptions, PlatformName } from './platforms.js'

@@ -1,0 +1,293 @@
+// The other mini-program runtimes (PLATFORM.md section 6, emulation items 35–38) and the Taro /
+// uni-app APIs, as faithful objects over the same emulation as wx: real HTTP, the same storage
+// disk, login cloud, clock and lifecycle, with each platform's call shapes and quirks on top.
+//   const rt = createRuntime({ profile: platformProfiles.my }); const my = asPlatform(rt, 'my')
+import { CookieJar } from '../cookie/index.js'
+import type { Profile } from './profile.js'
+import type { Runtime } from './runtime.js'
+
+export type PlatformName = 'wx' | 'qq' | 'tt' | 'swan' | 'my'
+
+type Obj = Record<string, any>
+type Fn = (options: Obj) => any
+
+/** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
+export const platformProfiles: Readonly<Record<PlatformName, Partial<Profile>>> = Object.freeze({
+  wx: {},
+  // Item 37: on Android several Set-Cookie are joined by ';' (weapp-cookie #39); no res.cookies
+  // [guess: its docs list none], so the joined header is all a client gets.
+  qq: { setCookieJoin: ';', cookiesArray: false },
+  // Item 36: `set-cookie` lower-cased and joined (tt.request doc); res.cookies stays internal, the
+  // wrapper needs the lines for the native jar and removes them.
+  tt: {},
+  // Item 38: joined with ',' (reported); the result is {data, statusCode, header} (swan.request doc).
+  swan: { cookiesArray: false },
+  // Item 35: lower-case response header names; res.cookies stays internal (the native jar's).
+  my: { headerCase: 'lower' },
+})
+
+export interface PlatformApiOptions {
+  /**
+   * tt only: app.json `{"cookie":{"enableStore":true}}` (base library 2.45.0): an RFC 6265 native
+   * jar, with "an explicit Cookie header wins on conflict" (tt network/cookie doc). Default false.
+   */
+  nativeCookies?: boolean
+}
+
+/** Splits success/fail/complete off `o`; `done(ok, result)` calls them the platform's way. */
+function callbacks(o: Obj): { rest: Obj; done: (ok: boolean, result: object) => void } {
+  const { success, fail, complete, ...rest } = o
+  return {
+    rest,
+    done(ok, result) {
+      try {
+        if (ok) success?.(result)
+        else fail?.(result)
+      } finally {
+        complete?.(result)
+      }
+    },
+  }
+}
+
+/** Cookie header of a native jar plus an explicit one, the explicit pairs winning by name. */
+function mergeCookies(native: string, explicit: unknown): string {
+  const own = typeof explicit === 'string' ? explicit.trim() : ''
+  const names = new Set(own.split(';').map((p) => p.split('=')[0]!.trim()))
+  const kept = native ? native.split('; ').filter((p) => !names.has(p.split('=')[0]!)) : []
+  return [...kept, ...(own ? [own] : [])].join('; ')
+}
+
+/** Header object without its Cookie entry, and that entry. */
+function splitCookie(header: Obj | undefined): [Obj, unknown] {
+  const out: Obj = {}
+  let cookie: unknown
+  for (const [k, v] of Object.entries(header ?? {})) {
+    if (k.toLowerCase() === 'cookie') cookie = v
+    else out[k] = v
+  }
+  return [out, cookie]
+}
+
+const suspendedToBackground = (api: string, e: Obj): Obj =>
+  // Douyin: "网络请求接口调用都会无法调用，并回调错误信息 app in background" (tt network doc).
+  /suspend|interrupted/.test(String(e['errMsg'])) ? { ...e, errMsg: `${api}:fail app in background` } : e
+
+function douyin(rt: Runtime, nativeCookies: boolean): Obj {
+  const wx = rt.wx as unknown as Obj
+  const jar = nativeCookies ? new CookieJar({ now: () => rt.clock.now() }) : undefined
+  const wrap = (api: 'request' | 'uploadFile' | 'downloadFile'): Fn => (o) => {
+    const { rest, done } = callbacks(o)
+    let header = rest['header']
+    if (jar) {
+      const [others, explicit] = splitCookie(header)
+      const cookie = mergeCookies(jar.getCookieHeader(String(rest['url'])), explicit)
+      header = cookie ? { ...others, Cookie: cookie } : others
+    }
+    return wx[api]({
+      ...rest,
+      header,
+      success: (r: Obj) => {
+        const { cookies, header: h, ...result } = r
+        if (jar && Array.isArray(cookies)) jar.setCookies(cookies, String(rest['url']))
+        if (h) {
+          // "set-cookie" lower-cased, still one joined string (tt.request doc).
+          const out: Obj = {}
+          for (const [k, v] of Object.entries(h as Obj)) out[k.toLowerCase() === 'set-cookie' ? 'set-cookie' : k] = v
+          result['header'] = out
+        }
+        done(true, result)
+      },
+      fail: (e: Obj) => done(false, suspendedToBackground(api, e)),
+    })
+  }
+  return { ...wx, request: wrap('request'), uploadFile: wrap('uploadFile'), downloadFile: wrap('downloadFile') }
+}
+
+function baidu(rt: Runtime): Obj {
+  const wx = rt.wx as unknown as Obj
+  return {
+    ...wx,
+    request(o: Obj) {
+      const dataType = o['dataType'] ?? 'json'
+      if (dataType !== 'json' && dataType !== 'string') {
+        // "dataType: string / json" only (swan.request doc); the failure text is a [guess].
+        const { done } = callbacks(o)
+        setImmediate(() => done(false, { errMsg: `request:fail parameter error: dataType ${String(dataType)}`, errCode: 202 }))
+        return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
+      }
+      return wx['request']({ ...o, dataType: dataType === 'string' ? 'text' : 'json' })
+    },
+  }
+}
+
+// my.request error codes (my.request doc): 9 abort, 12 network, 13 timeout, 14 JSON decode, 19 HTTP error.
+function alipayError(e: Obj): Obj {
+  const msg = String(e['errMsg'] ?? '')
+  if (/timeout/.test(msg)) return { error: 13, errorMessage: 'request:fail timeout' }
+  if (/abort/.test(msg)) return { error: 9, errorMessage: 'request:fail abort' }
+  return { error: 12, errorMessage: msg }
+}
+
+// "单个 key 允许存储的最大数据长度为 200KB，所有数据存储上限为 10MB" (my.setStorage doc).
+export const ALIPAY_KEY_LIMIT = 200 * 1024
+
+function alipay(rt: Runtime): Obj {
+  const wx = rt.wx as unknown as Obj
+  // The hidden native jar: "服务端回设的 cookie … 会设置到小程序进程中，下次…自动将已有的 cookie 带入"
+  // (my.request FAQ). It lives in the process, so a cold restart empties it [guess].
+  const jar = new CookieJar({ now: () => rt.clock.now() })
+  const cookieHeader = (url: string, header: Obj | undefined, enableCookie: unknown): Obj => {
+    const [others, explicit] = splitCookie(header)
+    // A Cookie header set by JS is honoured only with enableCookie (10.2.33+): "开启后可在headers中编辑cookie";
+    // dropped otherwise, and merged over the native cookies when honoured [guess, item 35].
+    const cookie = mergeCookies(jar.getCookieHeader(url), enableCookie === true ? explicit : undefined)
+    return cookie ? { ...others, cookie } : others
+  }
+  const file = (api: 'uploadFile' | 'downloadFile'): Fn => (o) =>
+    // uploadFile/downloadFile take `header` (singular) and answer statusCode/header (my.uploadFile doc).
+    wx[api]({ ...o, header: cookieHeader(String(o['url']), o['header'], false) })
+
+  return {
+    request(o: Obj) {
+      const { rest, done } = callbacks(o)
+      const { headers, enableCookie, dataType = 'json', timeout = 30_000, ...others } = rest
+      const url = String(others['url'])
+      const json = String(dataType).toLowerCase() === 'json'
+      const task = wx['request']({
+        ...others,
+        // "timeout 默认 30000" (my.request doc).
+        timeout,
+        header: cookieHeader(url, headers, enableCookie),
+        dataType: 'text',
+        responseType: dataType === 'arraybuffer' ? 'arraybuffer' : 'text',
+        success(r: Obj) {
+          jar.setCookies(r['cookies'] as string[], url)
+          // JS never sees the cookies: "前端获取不到 cookie" (my.request FAQ).
+          const { 'set-cookie': _hidden, ...visible } = r['header'] as Obj
+          let data = r['data']
+          if (json && typeof data === 'string' && data !== '') {
+            try {
+              data = JSON.parse(data)
+            } catch {
+              return done(false, { error: 14, errorMessage: 'JSON parse data error' })
+            }
+          }
+          const result = { data, status: r['statusCode'], headers: visible }
+          const status = r['statusCode'] as number
+          // Non-2xx goes to fail with error 19 and still carries status/headers/data (Taro http plugin comment).
+          if (status >= 200 && status < 300) done(true, result)
+          else done(false, { error: 19, errorMessage: 'http status error', ...result })
+        },
+        fail: (e: Obj) => done(false, alipayError(e)),
+      })
+      return { abort: () => task.abort() }
+    },
+    uploadFile: file('uploadFile'),
+    downloadFile: file('downloadFile'),
+    // {key, data} objects; getStorageSync answers {data} (my.getStorageSync doc).
+    setStorageSync({ key, data }: Obj) {
+      if (Buffer.byteLength(JSON.stringify(data) ?? '') > ALIPAY_KEY_LIMIT) {
+        return { error: 12, errorMessage: 'storage item exceeds 200KB' } // code and return-not-throw are a [guess]
+      }
+      try {
+        wx['setStorageSync'](key, data)
+        return { success: true }
+      } catch (e) {
+        return { error: 12, errorMessage: (e as Error).message } // "12: storage full" (my.setStorage doc)
+      }
+    },
+    getStorageSync({ key }: Obj) {
+      const value = wx['getStorageSync'](key)
+      return { data: value === '' ? null : value } // a missing key's data is null [guess]
+    },
+    removeStorageSync({ key }: Obj) {
+      wx['removeStorageSync'](key)
+      return { success: true }
+    },
+    // my.getAuthCode in place of wx.login; the code is the same cloud's (my.getAuthCode doc).
+    getAuthCode(o: Obj) {
+      const { done } = callbacks(o)
+      wx['login']({
+        success: (r: Obj) => done(true, { authCode: r['code'] }),
+        fail: (e: Obj) => done(false, { error: 11, errorMessage: e['errMsg'] }),
+      })
+    },
+    onAppShow: wx['onAppShow'],
+    offAppShow: wx['offAppShow'],
+    onAppHide: wx['onAppHide'],
+    offAppHide: wx['offAppHide'],
+  }
+}
+
+/**
+ * The platform's API object over a runtime created with `platformProfiles[name]`: `wx` and `qq`
+ * are the runtime's `wx` itself, the others a faithful wrapper.
+ */
+export function asPlatform(rt: Runtime, name: PlatformName, options: PlatformApiOptions = {}): Obj {
+  if (name === 'tt') return douyin(rt, options.nativeCookies === true)
+  if (name === 'swan') return baidu(rt)
+  if (name === 'my') return alipay(rt)
+  return rt.wx as unknown as Obj
+}
+
+/**
+ * Taro's (`@tarojs/taro`) or uni-app's (`uni`) API over a platform object: every call also returns
+ * a Promise (Taro's RequestTask extends Promise), callbacks still called. Over Alipay's `my` it
+ * does what their Alipay adapters do (PLATFORM.md 6): `header` → lower-cased `headers` (default
+ * content-type json), `status`/`headers` → `statusCode`/`header` on success, storage
+ * `(key, data)` → `{key, data}`, `login` → `getAuthCode({scopes:'auth_base'})` with `authCode` → `code`.
+ */
+export function asFramework(api: Obj, framework: 'taro' | 'uni'): Obj {
+  const alipay = typeof api['getAuthCode'] === 'function' && typeof api['login'] !== 'function'
+  const call = (method: string, o: Obj, mapOk: (r: Obj) => Obj = (r) => r, mapFail: (e: Obj) => Obj = (e) => e) => {
+    const { rest, done } = callbacks(o)
+    let task: Obj | undefined
+    const promise = new Promise<Obj>((resolve, reject) => {
+      task = api[method]({
+        ...rest,
+        success: (r: Obj) => {
+          const out = mapOk(r)
+          done(true, out)
+          resolve(out)
+        },
+        fail: (e: Obj) => {
+          const out = mapFail(e)
+          done(false, out)
+          reject(out)
+        },
+      })
+    }) as Promise<Obj> & Obj
+    promise['abort'] = () => task?.['abort']?.()
+    return promise
+  }
+  // uni builds errMsg as `${method}:fail ${errorMessage||error}` on Alipay (uni-mp-alipay protocols).
+  const failOf = (method: string) => (e: Obj) =>
+    framework === 'uni' && alipay && e['errMsg'] === undefined ? { ...e, errMsg: `${method}:fail ${String(e['errorMessage'] || e['error'])}` } : e
+  const requestOk = ({ status, headers, ...r }: Obj) => ({ ...r, statusCode: status, header: headers, errMsg: 'request:ok' })
+
+  const out: Obj = { ...api }
+  out['request'] = (o: Obj) => {
+    if (!alipay) return call('request', o, (r) => r, failOf('request'))
+    const { header, ...rest } = o
+    const headers: Obj = { 'content-type': 'application/json' }
+    for (const [k, v] of Object.entries((header ?? {}) as Obj)) headers[k.toLowerCase()] = v
+    return call('request', { ...rest, headers }, requestOk, failOf('request'))
+  }
+  for (const m of ['uploadFile', 'downloadFile']) out[m] = (o: Obj) => call(m, o, (r) => r, failOf(m))
+  out['login'] = (o: Obj = {}) =>
+    alipay ? call('getAuthCode', { ...o, scopes: 'auth_base' }, (r) => ({ code: r['authCode'], errMsg: 'login:ok' }), failOf('login')) : call('login', o)
+  if (alipay) {
+    out['setStorageSync'] = (key: string, data: unknown) => {
+      const r = api['setStorageSync']({ key, data })
+      // Taro and uni surface a failed sync call as a throw, like wx [guess].
+      if (r?.error !== undefined) throw new Error(`setStorageSync:fail ${String(r.errorMessage)}`)
+    }
+    out['getStorageSync'] = (key: string) => {
+      const data = api['getStorageSync']({ key })?.data
+      return data === null || data === undefined ? '' : data
+    }
+    out['removeStorageSync'] = (key: string) => void api['removeStorageSync']({ key })
+  }
+  return out
+}
