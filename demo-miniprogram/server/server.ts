@@ -62,7 +62,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const accounts = options.accounts ?? new Map<string, { name: string }>()
 
   const redis = redisUrl ? createClient({ url: redisUrl }) : undefined
-  if (redis) await redis.connect()
+  if (redis) {
+    // Without a listener node-redis throws connection errors as uncaught exceptions.
+    redis.on('error', (error: Error) => log(`${name}: redis: ${error.message}`))
+    await redis.connect()
+  }
 
   const app = express()
   app.use(sessionFromHeaderOrUrl(secret))
@@ -185,13 +189,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const server = app.listen(options.port ?? 0, '127.0.0.1')
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject))
   const { port } = server.address() as AddressInfo
+  let closing: Promise<void> | undefined
   return {
     url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      if (redis) await redis.quit()
-    },
+    close: () =>
+      (closing ??= (async () => {
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        if (redis) await redis.quit()
+      })()),
   }
 }
 
