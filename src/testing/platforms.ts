@@ -8,7 +8,10 @@ import type { Runtime } from './runtime.js'
 
 export type PlatformName = 'wx' | 'qq' | 'tt' | 'swan' | 'my'
 
+// Platform objects are loosely shaped on purpose: each wrapper reshapes another platform's calls.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (options: Obj) => any
 
 /** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */

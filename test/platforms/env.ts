@@ -15,6 +15,7 @@ export interface PlatformEnv {
   server: TestServer
   rt: Runtime
   /** The platform object (or the framework's) the app sees. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   api: Record<string, any>
   client(options?: SessionOptions): Client
   close(): Promise<void>
@@ -59,4 +60,5 @@ export async function platformEnv(name: PlatformName, options: EnvOptions = {}):
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const body = (res: { data: unknown }): Record<string, any> => res.data as Record<string, any>
