@@ -78,12 +78,12 @@ describe('tt (item 36)', () => {
 })
 
 describe('swan (item 38)', () => {
-  it("accepts only dataType json/string; the SDK maps wx's 'text' to 'string'", async () => {
+  it("accepts only dataType json/string; the SDK maps wx's non-json dataType to 'string'", async () => {
     env = await platformEnv('swan')
     const raw = await callRaw(env.api.request, { url: `${env.server.url}/session`, dataType: 'text' })
     expect(raw.ok).toBe(false)
     const c = env.client() // auto-detected from the global swan
-    const res = await c.request({ url: '/session', dataType: 'text' })
+    const res = await c.request({ url: '/session', dataType: '其他' }) // wx's typings spell "anything but json" so
     expect(res.statusCode).toBe(200)
     expect(typeof res.data).toBe('string')
     expect(JSON.parse(res.data as string)).toHaveProperty('sessionId')
@@ -172,7 +172,7 @@ describe('my through the SDK', () => {
       const bad = await c.request({ url: `${text.url}/x` }).catch((e: unknown) => e)
       expect(isSessionError(bad) && bad.code).toBe('NETWORK')
       expect((bad as Error).message).toContain('14')
-      const asText = await c.request({ url: `${text.url}/x`, dataType: 'text' })
+      const asText = await c.request({ url: `${text.url}/x`, dataType: '其他' })
       expect(asText.data).toBe('not json')
     } finally {
       await text.close()
