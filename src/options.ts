@@ -186,20 +186,17 @@ export interface ResolvedOptions {
   debug: ((message: string) => void) | undefined
 }
 
+/** The defaults, one place. Nested defaults (header, url, login) are filled in by resolveOptions. */
 export const defaults = {
   baseURL: '',
   mode: 'cookie',
   sessionCookie: ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid'],
-  headerName: 'X-Session-Id',
-  urlStyle: 'path',
-  urlName: { path: 'jsessionid', query: 'PHPSESSID' },
   jar: true,
   warmup: false,
   warmupBackoff: 1000,
-  loginMethod: 'POST',
-  loginData: (code: string) => ({ code }),
   needLogin: false,
   logout: false,
+  login: false,
   isExpired: (res: SessionResponse) => res.statusCode === 401,
   refreshInterval: 20 * 60_000,
   storageKey: 'miniprogram-session',
@@ -207,33 +204,50 @@ export const defaults = {
   persistSessionCookies: true,
 } as const
 
-// Every option name, typed so that adding an option without listing it fails to compile.
-const known: { [K in keyof SessionOptions]-?: true } = {
-  baseURL: true, platform: true, mode: true, sessionCookie: true, header: true, url: true,
-  sessionFromBody: true, jar: true, warmup: true, warmupBackoff: true, login: true, needLogin: true,
-  logout: true, isExpired: true, refreshInterval: true, refresh: true, storageKey: true,
-  namespace: true, persistSessionCookies: true, clock: true, onError: true, onSessionExpired: true,
-  debug: true,
+type Rule = [ok: (v: any) => boolean, expected: string]
+const is = (type: string): Rule => [(v) => typeof v === type, `a ${type}`]
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const str = is('string')
+const fn = is('function')
+const bool = is('boolean')
+const object: Rule = [isObject, 'an object']
+const urlOrFalse: Rule = [(v) => v === false || typeof v === 'string', 'false or a URL string']
+const ms: Rule = [(v) => typeof v === 'number' && v > 0 && v < Infinity, 'a positive number of ms']
+const oneOf = (...values: string[]): Rule => [(v) => values.includes(v), values.map((x) => `'${x}'`).join(' or ')]
+
+// Every option and its check; the mapped type makes a new option without a rule a compile error.
+const rules: { [K in keyof SessionOptions]-?: Rule } = {
+  baseURL: str,
+  platform: [() => true, ''],
+  mode: oneOf('cookie', 'header', 'url'),
+  sessionCookie: [(v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')), 'a string or an array of strings'],
+  header: object,
+  url: object,
+  sessionFromBody: fn,
+  jar: bool,
+  warmup: urlOrFalse,
+  warmupBackoff: ms,
+  login: [(v) => v === false || (isObject(v) && typeof v.url === 'string'), 'false or an object with a `url`'],
+  needLogin: bool,
+  logout: urlOrFalse,
+  isExpired: fn,
+  refreshInterval: [(v) => v === false || ms[0](v), 'false or a positive number of ms'],
+  refresh: str,
+  storageKey: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
+  namespace: str,
+  persistSessionCookies: bool,
+  clock: [(v) => isObject(v) && ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function'), 'an object with now, setTimeout and clearTimeout'],
+  onError: fn,
+  onSessionExpired: fn,
+  debug: [(v) => typeof v === 'boolean' || typeof v === 'function', 'a boolean or a function'],
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function invalid(name: string, expected: string, got: unknown): never {
-  const shown = got === null ? 'null' : Array.isArray(got) ? 'array' : typeof got
-  throw new SessionError('INVALID_OPTION', `option \`${name}\` must be ${expected}, got ${shown}`)
+function check(name: string, value: unknown, [ok, expected]: Rule): void {
+  if (value !== undefined && !ok(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+    throw new SessionError('INVALID_OPTION', `option \`${name}\` must be ${expected}, got ${got}`)
+  }
 }
-
-function check<T>(o: Record<string, unknown>, name: string, ok: (v: unknown) => boolean, expected: string, fallback: T): T {
-  const v = o[name]
-  if (v === undefined) return fallback
-  if (!ok(v)) invalid(name, expected, v)
-  return v as T
-}
-
-const isString = (v: unknown) => typeof v === 'string'
-const isFn = (v: unknown) => typeof v === 'function'
-const isBool = (v: unknown) => typeof v === 'boolean'
-const isMs = (v: unknown) => typeof v === 'number' && v > 0 && Number.isFinite(v)
 
 const systemClock: SessionClock = {
   now: () => Date.now(),
@@ -243,52 +257,37 @@ const systemClock: SessionClock = {
 
 /** Validates user options and fills in every default. Throws SessionError('INVALID_OPTION'). */
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
-  if (!isObject(input)) invalid('options', 'an object', input)
-  for (const key of Object.keys(input)) {
-    if (!(key in known)) throw new SessionError('INVALID_OPTION', `unknown option \`${key}\``)
+  check('options', input, object)
+  const given = input as SessionOptions
+  for (const key in given) {
+    const rule = Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as keyof SessionOptions] : undefined
+    if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${key}\``)
+    check(key, given[key as keyof SessionOptions], rule)
   }
-  const o = input
-  const mode = check(o, 'mode', (v) => v === 'cookie' || v === 'header' || v === 'url', "'cookie', 'header' or 'url'", defaults.mode as ResolvedOptions['mode'])
-  const cookieNames = check<string | readonly string[]>(o, 'sessionCookie', (v) => isString(v) || (Array.isArray(v) && v.every(isString)), 'a string or an array of strings', defaults.sessionCookie)
-
-  const header = check<Record<string, unknown>>(o, 'header', isObject, 'an object', {})
-  const url = check<Record<string, unknown>>(o, 'url', isObject, 'an object', {})
-  const urlStyle = check(url, 'style', (v) => v === 'path' || v === 'query', "'path' or 'query'", defaults.urlStyle as 'path' | 'query')
-
-  const login = check<LoginOptions | false>(o, 'login', (v) => v === false || (isObject(v) && isString(v.url)), 'false or an object with a `url`', false)
+  // undefined means "default" everywhere, as if the key were absent.
+  const o = { ...defaults } as Record<string, unknown>
+  for (const key in given) if (given[key as keyof SessionOptions] !== undefined) o[key] = given[key as keyof SessionOptions]
+  const { header = {}, url = {}, login, debug, sessionCookie, refresh, warmup } = o as SessionOptions
+  check('header.name', header.name, rules.storageKey)
+  check('url.style', url.style, oneOf('path', 'query'))
+  check('url.name', url.name, rules.storageKey)
+  const style = url.style ?? 'path'
   if (login) {
-    if (login.method !== undefined && !['POST', 'PUT', 'GET'].includes(login.method)) invalid('login.method', "'POST', 'PUT' or 'GET'", login.method)
-    if (login.data !== undefined && !isFn(login.data)) invalid('login.data', 'a function', login.data)
+    check('login.method', login.method, oneOf('POST', 'PUT', 'GET'))
+    check('login.data', login.data, fn)
   }
-  const warmup = check<string | false>(o, 'warmup', (v) => v === false || isString(v), 'false or a URL string', defaults.warmup)
-  const refreshInterval = check<number | false>(o, 'refreshInterval', (v) => v === false || isMs(v), 'false or a positive number of ms', defaults.refreshInterval)
-  const refresh = check<string | undefined>(o, 'refresh', isString, "a URL string or 'login'", undefined)
-  const clock = check<SessionClock>(o, 'clock', (v) => isObject(v) && isFn(v.now) && isFn(v.setTimeout) && isFn(v.clearTimeout), 'an object with now, setTimeout and clearTimeout', systemClock)
-  const debug = check<boolean | ((m: string) => void)>(o, 'debug', (v) => isBool(v) || isFn(v), 'a boolean or a function', false)
-
   return {
-    baseURL: check(o, 'baseURL', isString, 'a string', defaults.baseURL as string).replace(/\/+$/, ''),
-    platform: o.platform,
-    mode,
-    sessionCookie: typeof cookieNames === 'string' ? [cookieNames] : cookieNames,
-    header: { name: check(header, 'name', (v) => isString(v) && v !== '', 'a non-empty string', defaults.headerName as string) },
-    url: { style: urlStyle, name: check(url, 'name', (v) => isString(v) && v !== '', 'a non-empty string', defaults.urlName[urlStyle] as string) },
-    sessionFromBody: check(o, 'sessionFromBody', isFn, 'a function', undefined),
-    jar: check(o, 'jar', isBool, 'a boolean', defaults.jar as boolean),
-    warmup,
-    warmupBackoff: check(o, 'warmupBackoff', isMs, 'a positive number of ms', defaults.warmupBackoff as number),
-    login: login && { url: login.url, method: login.method ?? defaults.loginMethod, data: login.data ?? defaults.loginData },
-    needLogin: check(o, 'needLogin', isBool, 'a boolean', defaults.needLogin as boolean),
-    logout: check<string | false>(o, 'logout', (v) => v === false || isString(v), 'false or a URL string', defaults.logout),
-    isExpired: check(o, 'isExpired', isFn, 'a function', defaults.isExpired),
-    refreshInterval,
+    ...(o as Omit<ResolvedOptions, 'header' | 'url' | 'login' | 'debug' | 'sessionCookie' | 'refresh' | 'clock'>),
+    baseURL: (o.baseURL as string).replace(/\/+$/, ''),
+    sessionCookie: typeof sessionCookie === 'string' ? [sessionCookie] : (sessionCookie as readonly string[]),
+    header: { name: header.name ?? 'X-Session-Id' },
+    url: { style, name: url.name ?? (style === 'path' ? 'jsessionid' : 'PHPSESSID') },
+    login: login ? { url: login.url, method: login.method ?? 'POST', data: login.data ?? ((code) => ({ code })) } : false,
     refresh: refresh ?? (warmup || (login ? 'login' : false)),
-    storageKey: check(o, 'storageKey', (v) => isString(v) && v !== '', 'a non-empty string', defaults.storageKey as string),
-    namespace: check(o, 'namespace', isString, 'a string', defaults.namespace as string),
-    persistSessionCookies: check(o, 'persistSessionCookies', isBool, 'a boolean', defaults.persistSessionCookies as boolean),
-    clock,
-    onError: check(o, 'onError', isFn, 'a function', undefined),
-    onSessionExpired: check(o, 'onSessionExpired', isFn, 'a function', undefined),
+    clock: (o.clock as SessionClock | undefined) ?? systemClock,
+    sessionFromBody: o.sessionFromBody as ResolvedOptions['sessionFromBody'],
+    onError: o.onError as ResolvedOptions['onError'],
+    onSessionExpired: o.onSessionExpired as ResolvedOptions['onSessionExpired'],
     debug: debug === true ? (m: string) => console.log(`[miniprogram-session] ${m}`) : debug || undefined,
   }
 }

@@ -33,6 +33,15 @@ describe('single-flight warm-up, login and renew (express-session)', () => {
     expect(new Set(results.map((r) => body(r).sessionId)).size).toBe(1)
   })
 
+  it('one login at a time, whoever asks', async () => {
+    const c = env.client({ warmup: '/session', login: { url: '/login' } })
+    const [a, b, res] = await Promise.all([c.login(), c.login(), c.request({ url: '/me', needLogin: true })])
+    expect(a).toBe(b)
+    expect(body(res).openid).toBe(env.rt.openid)
+    expect(env.server.count('login')).toBe(1)
+    expect(env.server.count('warmup')).toBe(1)
+  })
+
   it('50 concurrent 401s: exactly 1 renew, 50 successes on the new session', async () => {
     const c = env.client({ warmup: '/session', login: { url: '/login' } })
     await c.login()

@@ -69,6 +69,45 @@ describe.each(cases)('$name', ({ start, options, via }) => {
   })
 })
 
+describe('capture and carriage options (express-session)', () => {
+  let env: Env
+  beforeEach(async () => {
+    env = await expressEnv()
+  })
+  afterEach(() => env.close())
+
+  it('sessionFromBody: the id read from the warm-up and login bodies ({ sessionId })', async () => {
+    // No session header, no session cookie name: the body is the only source.
+    const c = env.client({ mode: 'url', header: { name: 'X-Unused' }, sessionCookie: [], sessionFromBody: (b) => (b as { sessionId?: string }).sessionId, warmup: '/session', login: { url: '/login' } })
+    const who = (await c.login()) as { sessionId: string }
+    expect(c.getSession().id).toBe(who.sessionId)
+    const res = await c.request({ url: '/orders' })
+    expect(body(res).sid).toBe(who.sessionId)
+    expect(env.server.events.at(-1)?.via).toBe('url')
+  })
+
+  it('jar: false keeps no cookies; the header still carries the session', async () => {
+    const c = env.client({ mode: 'header', jar: false, warmup: '/session' })
+    await c.request({ url: '/cookies/extra' })
+    const res = await c.request({ url: '/api/echo-cookie' })
+    // (The server itself maps X-Session-Id onto its connect.sid cookie; nothing else arrives.)
+    expect(body(res).cookie).not.toMatch(/theme|api_token|prefs|dom=/)
+    expect(env.server.events.at(-1)?.via).toBe('header')
+  })
+
+  it('logout clears the session locally even when the endpoint is unreachable', async () => {
+    const errors: string[] = []
+    const c = env.client({ warmup: '/session', login: { url: '/login' }, logout: 'http://127.0.0.1:1/logout', onError: (e) => errors.push(e.code) })
+    await c.login()
+    await c.logout()
+    expect(errors).toEqual(['NETWORK'])
+    expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
+    const stored = env.rt.wx.getStorageSync('miniprogram-session') as { cookies: { name: string }[]; session: { loggedIn?: boolean } }
+    expect(stored.cookies.map((k) => k.name)).not.toContain('connect.sid')
+    expect(stored.session.loggedIn).toBe(false)
+  })
+})
+
 describe('URL mode builder', () => {
   it.each([
     ['http://a.test/orders', 'http://a.test/orders;jsessionid=ID'],
