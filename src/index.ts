@@ -31,6 +31,9 @@ export const login: Client['login'] = () => (defaultClient ? defaultClient.login
 export const logout: Client['logout'] = () => (defaultClient ? defaultClient.logout() : notInitialized())
 
 export { createClient }
+// Alipay's adapter: `init({ platform: alipay(my) })`. Unused, a bundler drops it (sideEffects: false).
+export { alipay } from './platform/alipay.js'
+export type { MyLike } from './platform/alipay.js'
 export { CookieJar, parseSetCookie, splitSetCookie } from './cookie/index.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode, SessionErrorDetails } from './errors.js'
