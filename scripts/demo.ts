@@ -1,6 +1,7 @@
 // `npm run demo`: builds the SDK into the demo mini-program, starts the demo server on 127.0.0.1
 // and drives the pages headlessly through the whole session story. Exits 0 only if every step
-// showed what it should. `npm run demo -- --serve` builds, then only runs the server (for DevTools).
+// showed what it should. `npm run demo -- --serve` builds, then only runs the server for WeChat
+// DevTools (PORT, default 3000; HOST=0.0.0.0 for a phone on the same network).
 import { buildMiniprogramNpm } from '../demo-miniprogram/headless/harness.js'
 import { runDemoFlow } from '../demo-miniprogram/headless/flow.js'
 import { startDemoServer } from '../demo-miniprogram/server/server.js'
@@ -12,7 +13,8 @@ async function main(args: string[]): Promise<number> {
   const file = await buildMiniprogramNpm()
   console.log(`built ${file.slice(process.cwd().length + 1)} (what DevTools' "Build npm" makes)`)
   if (args.includes('--serve')) {
-    const server = await startDemoServer({ port: Number(process.env.PORT ?? 3000), log: console.log })
+    const host = process.env.HOST ?? '127.0.0.1'
+    const server = await startDemoServer({ port: Number(process.env.PORT ?? 3000), host, log: console.log })
     console.log(`demo server on ${server.url}: open demo-miniprogram/ in WeChat DevTools (Ctrl+C stops)`)
     return new Promise<number>(() => {})
   }

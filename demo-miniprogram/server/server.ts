@@ -23,6 +23,8 @@ export interface DemoServerOptions {
   code2Session?: Code2Session
   /** Default: 0, a free port. */
   port?: number
+  /** Default: '127.0.0.1'; '0.0.0.0' to reach it from a phone on the same network. */
+  host?: string
   /** Name shown in answers (`servedBy`), to see which process served a request. */
   name?: string
   /** openid → bound account: your user table. Pass one Map to several servers to share it. Default: a new Map. */
@@ -186,12 +188,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })
   })
 
-  const server = app.listen(options.port ?? 0, '127.0.0.1')
+  const server = app.listen(options.port ?? 0, options.host ?? '127.0.0.1')
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject))
   const { port } = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     close: () =>
       (closing ??= (async () => {
         server.closeAllConnections()
