@@ -87,14 +87,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   )
   app.use(express.json())
 
+  // One log line per request: which session it came with (and how), and what it ended with.
   app.use((req, res, next) => {
-    if (req.session.createdAt !== undefined) req.session.hits = (req.session.hits ?? 0) + 1
-    const sentWith = req.sessionID
     const known = req.session.createdAt !== undefined
+    const sentWith = req.sessionID
+    if (known) req.session.hits = (req.session.hits ?? 0) + 1
     res.on('finish', () => {
-      const now = req.session?.createdAt !== undefined ? req.sessionID : undefined
+      const current = req.session?.createdAt !== undefined ? req.sessionID : undefined
       const via = (req as { sessionVia?: string }).sessionVia
-      const sid = !now ? 'no session' : now !== sentWith || !known ? `new session ${mask(now)}` : `session ${mask(now)} (${via})`
+      const sid = !current ? 'no session' : !known || current !== sentWith ? `new session ${mask(current)}` : `session ${mask(current)} (${via})`
       log(`${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`)
     })
     next()
@@ -177,7 +178,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1 << 20 } })
   app.post('/upload', needLogin, upload.single('file'), (req, res) => {
     if (!req.file) return void res.status(400).json({ errmsg: 'no file' })
-    res.json({ ...state(req), file: { name: req.file.originalname, size: req.file.size, text: req.file.buffer.toString('utf8', 0, 64) } })
+    res.json({ ...state(req), file: { name: req.file.originalname, size: req.file.size } })
   })
 
   app.post('/logout', (req, res, next) => {
@@ -210,6 +211,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
  */
 function sessionFromHeaderOrUrl(secret: string) {
   // express-session's cookie value is `s:` + id + `.` + HMAC-SHA256(id), base64 without padding.
+  // Signing a client-sent id grants nothing: ids are unguessable, and an unknown one finds no session.
   const signed = (id: string) => `s:${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '')}`
   return (req: IncomingMessage & { sessionID?: string; sessionVia?: string | undefined }, res: ServerResponse, next: () => void) => {
     let id = header(req.headers[SESSION_HEADER])

@@ -164,7 +164,8 @@ describe('the whole demo (npm run demo)', () => {
   for (const mode of ['cookie', 'header', 'url'] as const) {
     it(`${mode} mode: every step shows what it should`, async () => {
       const lines: string[] = []
-      const result = await runDemoFlow({ mode, print: (line) => lines.push(line) })
+      // A longer idle timeout than the script's: a busy test machine must not end the session early.
+      const result = await runDemoFlow({ mode, idleMs: 2500, print: (line) => lines.push(line) })
       expect(result.steps).toBe(9)
       expect(lines.filter((l) => l.startsWith(' ✓'))).toHaveLength(9)
       // Session ids (32 characters from express-session) are masked everywhere in what the demo prints.
