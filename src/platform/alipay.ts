@@ -24,15 +24,29 @@ export interface MyLike {
 function failure(e: unknown): PlatformFailure {
   const { error, errorMessage } = (e ?? {}) as Exclude<Result, undefined>
   if (typeof error !== 'number') return toFailure(e)
-  return { kind: error === 13 ? 'timeout' : error === 9 ? 'abort' : 'network', message: `my.request:fail ${error} ${String(errorMessage ?? '')}`, raw: e }
+  return {
+    kind: error === 13 ? 'timeout' : error === 9 ? 'abort' : 'network',
+    message: `my.request:fail ${error} ${String(errorMessage ?? '')}`,
+    raw: e,
+  }
 }
 
-function requestOptions({ header, dataType, responseType, ...rest }: PlatformCallOptions): Record<string, unknown> {
+function requestOptions({
+  header,
+  dataType,
+  responseType,
+  ...rest
+}: PlatformCallOptions): Record<string, unknown> {
   // `headers`, keys and values strings (my.request doc). enableCookie (client 10.2.33+) makes the
   // native layer honour a Cookie header we set; without it ours would be dropped (PLATFORM.md 6).
   const headers: Record<string, string> = {}
   for (const k in header) headers[k] = String(header[k])
-  const type = responseType === 'arraybuffer' ? 'arraybuffer' : dataType === undefined || dataType === 'json' ? 'json' : 'text'
+  const type =
+    responseType === 'arraybuffer'
+      ? 'arraybuffer'
+      : dataType === undefined || dataType === 'json'
+        ? 'json'
+        : 'text'
   return { ...rest, headers, enableCookie: true, dataType: type }
 }
 
@@ -47,7 +61,10 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
     request(o) {
       const call = callApi(my, my.request, requestOptions(o), failure)
       // The caller gets the wx shape the SDK's types promise (as Taro and uni do), Alipay's fields kept.
-      const result = call.result.then((res) => ({ ...res, raw: { ...(res.raw as object), statusCode: res.statusCode, header: res.header } }))
+      const result = call.result.then((res) => ({
+        ...res,
+        raw: { ...(res.raw as object), statusCode: res.statusCode, header: res.header },
+      }))
       return { task: call.task, result }
     },
     // my.uploadFile / my.downloadFile take `header` (singular) and answer statusCode/header.
@@ -66,7 +83,8 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
       set(key, data) {
         // 200 KB per key, 10 MB in all, error 12 when full (my.setStorage doc): surface it as a throw.
         const r = my.setStorageSync({ key, data }) as Result
-        if (r?.error !== undefined) throw new Error(`setStorageSync:fail ${String(r.error)} ${String(r.errorMessage ?? '')}`)
+        if (r?.error !== undefined)
+          throw new Error(`setStorageSync:fail ${String(r.error)} ${String(r.errorMessage ?? '')}`)
       },
       remove(key) {
         try {
@@ -96,5 +114,10 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
 
 export function isMyLike(value: unknown): value is MyLike {
   const v = value as Partial<MyLike> | null
-  return typeof v === 'object' && v !== null && typeof v.request === 'function' && typeof v.getAuthCode === 'function'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.request === 'function' &&
+    typeof v.getAuthCode === 'function'
+  )
 }

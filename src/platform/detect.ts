@@ -19,7 +19,8 @@ const ALIPAY = "Alipay's my needs `alipay(my)` (import { alipay } from 'miniprog
 const isPlatform = (v: object): v is Platform => typeof (v as Platform).onShow === 'function'
 
 // Alipay's my has getAuthCode and no login; wx-shaped frameworks (Taro, uni) have login even there.
-const isMy = (v: object): boolean => typeof (v as { getAuthCode?: unknown }).getAuthCode === 'function' && !(v as WxLike).login
+const isMy = (v: object): boolean =>
+  typeof (v as { getAuthCode?: unknown }).getAuthCode === 'function' && !(v as WxLike).login
 const invalid = (why: string): never => {
   throw new SessionError('INVALID_OPTION', `\`platform\`: ${why}`)
 }

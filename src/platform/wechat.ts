@@ -1,5 +1,12 @@
 import { setCookieLines } from '../cookie/index.js'
-import type { Platform, PlatformCall, PlatformCallOptions, PlatformFailure, PlatformResponse, PlatformTask } from './types.js'
+import type {
+  Platform,
+  PlatformCall,
+  PlatformCallOptions,
+  PlatformFailure,
+  PlatformResponse,
+  PlatformTask,
+} from './types.js'
 
 // The callback-style API shared by wx and its look-alikes (qq, tt, swan, Taro, uni). Typed
 // structurally so the adapter needs nothing from the runtime's own typings.
@@ -27,11 +34,16 @@ export function errMsgOf(error: unknown): string {
 // errMsg is the only reliable signal: "request:fail timeout", "request:fail abort",
 // "request:fail interrupted", "…:fail <native message>" (PLATFORM.md 1.4).
 export function toFailure(error: unknown, message = errMsgOf(error)): PlatformFailure {
-  const kind = /\btimeout\b|timed out/i.test(message) ? 'timeout' : /\babort/i.test(message) ? 'abort' : 'network'
+  const kind = /\btimeout\b|timed out/i.test(message)
+    ? 'timeout'
+    : /\babort/i.test(message)
+      ? 'abort'
+      : 'network'
   return { kind, message, raw: error }
 }
 
-const objectOr = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {})
+const objectOr = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}
 
 // Alipay names them status/headers; Taro and uni rename them on success only, so a framework's
 // fail on Alipay still says status/headers (PLATFORM.md 6, Taro http plugin comment).
@@ -53,7 +65,8 @@ function toResponse(result: unknown): PlatformResponse {
 }
 
 // Alipay's error 19 is "HTTP error": the answer is there. Other codes (14: JSON parse) are not answers.
-const isAnswer = (e: Record<string, unknown>): boolean => typeof statusOf(e) === 'number' && (e.error === undefined || e.error === 19)
+const isAnswer = (e: Record<string, unknown>): boolean =>
+  typeof statusOf(e) === 'number' && (e.error === undefined || e.error === 19)
 
 // Taro's tasks (and its login) are promises that also reject on fail; the callbacks already handle
 // it, so an unhandled rejection must not reach the app.
@@ -65,7 +78,12 @@ const quiet = (value: unknown): void => {
  * Runs one callback-style call. A `fail` that still carries an HTTP status is an answer, not a
  * failure: Alipay sends every non-2xx there (error 19), and so do Taro/uni on Alipay.
  */
-export function callApi(self: unknown, api: Api, options: Record<string, unknown>, failure: (error: unknown) => PlatformFailure = toFailure): PlatformCall {
+export function callApi(
+  self: unknown,
+  api: Api,
+  options: Record<string, unknown>,
+  failure: (error: unknown) => PlatformFailure = toFailure,
+): PlatformCall {
   let task: PlatformTask | undefined
   const result = new Promise<PlatformResponse>((resolve, reject) => {
     task = api.call(self, {
@@ -88,7 +106,11 @@ export function subscriber(self: unknown, on?: (l: () => void) => void, off?: (l
 }
 
 /** Adapts a wx-shaped runtime object (wx, qq, tt, swan, Taro, uni, or a test runtime's) to the Platform interface. */
-export function wechatPlatform(wx: WxLike, name = 'wechat', requestOptions: (o: PlatformCallOptions) => Record<string, unknown> = (o) => o): Platform {
+export function wechatPlatform(
+  wx: WxLike,
+  name = 'wechat',
+  requestOptions: (o: PlatformCallOptions) => Record<string, unknown> = (o) => o,
+): Platform {
   return {
     name,
     request: (o) => callApi(wx, wx.request, requestOptions(o)),
@@ -115,14 +137,16 @@ export function wechatPlatform(wx: WxLike, name = 'wechat', requestOptions: (o: 
     },
     login: () =>
       new Promise<string>((resolve, reject) => {
-        quiet(wx.login({
-          success: (r) => {
-            const code = (r as { code?: unknown } | null)?.code
-            if (typeof code === 'string' && code) resolve(code)
-            else reject(toFailure({ errMsg: `login:fail no code (${errMsgOf(r)})` }))
-          },
-          fail: (e) => reject(toFailure(e)),
-        }))
+        quiet(
+          wx.login({
+            success: (r) => {
+              const code = (r as { code?: unknown } | null)?.code
+              if (typeof code === 'string' && code) resolve(code)
+              else reject(toFailure({ errMsg: `login:fail no code (${errMsgOf(r)})` }))
+            },
+            fail: (e) => reject(toFailure(e)),
+          }),
+        )
       }),
     onShow: subscriber(wx, wx.onAppShow, wx.offAppShow),
     onHide: subscriber(wx, wx.onAppHide, wx.offAppHide),
@@ -131,5 +155,10 @@ export function wechatPlatform(wx: WxLike, name = 'wechat', requestOptions: (o: 
 
 export function isWxLike(value: unknown): value is WxLike {
   const v = value as Partial<WxLike> | null
-  return typeof v === 'object' && v !== null && typeof v.request === 'function' && typeof v.getStorageSync === 'function'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.request === 'function' &&
+    typeof v.getStorageSync === 'function'
+  )
 }

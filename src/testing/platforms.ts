@@ -79,32 +79,40 @@ const suspendedToBackground = (api: string, e: Obj): Obj =>
 function douyin(rt: Runtime, nativeCookies: boolean): Obj {
   const wx = rt.wx as unknown as Obj
   const jar = nativeCookies ? new CookieJar({ now: () => rt.clock.now() }) : undefined
-  const wrap = (api: 'request' | 'uploadFile' | 'downloadFile'): Fn => (o) => {
-    const { rest, done } = callbacks(o)
-    let header = rest['header']
-    if (jar) {
-      const [others, explicit] = splitCookie(header)
-      const cookie = mergeCookies(jar.getCookieHeader(String(rest['url'])), explicit)
-      header = cookie ? { ...others, Cookie: cookie } : others
+  const wrap =
+    (api: 'request' | 'uploadFile' | 'downloadFile'): Fn =>
+    (o) => {
+      const { rest, done } = callbacks(o)
+      let header = rest['header']
+      if (jar) {
+        const [others, explicit] = splitCookie(header)
+        const cookie = mergeCookies(jar.getCookieHeader(String(rest['url'])), explicit)
+        header = cookie ? { ...others, Cookie: cookie } : others
+      }
+      return wx[api]({
+        ...rest,
+        header,
+        success: (r: Obj) => {
+          const { cookies, header: h, ...result } = r
+          if (jar && Array.isArray(cookies)) jar.setCookies(cookies, String(rest['url']))
+          if (h) {
+            // "set-cookie" lower-cased, still one joined string (tt.request doc).
+            const out: Obj = {}
+            for (const [k, v] of Object.entries(h as Obj))
+              out[k.toLowerCase() === 'set-cookie' ? 'set-cookie' : k] = v
+            result['header'] = out
+          }
+          done(true, result)
+        },
+        fail: (e: Obj) => done(false, suspendedToBackground(api, e)),
+      })
     }
-    return wx[api]({
-      ...rest,
-      header,
-      success: (r: Obj) => {
-        const { cookies, header: h, ...result } = r
-        if (jar && Array.isArray(cookies)) jar.setCookies(cookies, String(rest['url']))
-        if (h) {
-          // "set-cookie" lower-cased, still one joined string (tt.request doc).
-          const out: Obj = {}
-          for (const [k, v] of Object.entries(h as Obj)) out[k.toLowerCase() === 'set-cookie' ? 'set-cookie' : k] = v
-          result['header'] = out
-        }
-        done(true, result)
-      },
-      fail: (e: Obj) => done(false, suspendedToBackground(api, e)),
-    })
+  return {
+    ...wx,
+    request: wrap('request'),
+    uploadFile: wrap('uploadFile'),
+    downloadFile: wrap('downloadFile'),
   }
-  return { ...wx, request: wrap('request'), uploadFile: wrap('uploadFile'), downloadFile: wrap('downloadFile') }
 }
 
 function baidu(rt: Runtime): Obj {
@@ -116,7 +124,9 @@ function baidu(rt: Runtime): Obj {
       if (dataType !== 'json' && dataType !== 'string') {
         // "dataType: string / json" only (swan.request doc); the failure text is a [guess].
         const { done } = callbacks(o)
-        setImmediate(() => done(false, { errMsg: `request:fail parameter error: dataType ${String(dataType)}`, errCode: 202 }))
+        setImmediate(() =>
+          done(false, { errMsg: `request:fail parameter error: dataType ${String(dataType)}`, errCode: 202 }),
+        )
         return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
       }
       return wx['request']({ ...o, dataType: dataType === 'string' ? 'text' : 'json' })
@@ -147,9 +157,11 @@ function alipay(rt: Runtime): Obj {
     const cookie = mergeCookies(jar.getCookieHeader(url), enableCookie === true ? explicit : undefined)
     return cookie ? { ...others, cookie } : others
   }
-  const file = (api: 'uploadFile' | 'downloadFile'): Fn => (o) =>
-    // uploadFile/downloadFile take `header` (singular) and answer statusCode/header (my.uploadFile doc).
-    wx[api]({ ...o, header: cookieHeader(String(o['url']), o['header'], false) })
+  const file =
+    (api: 'uploadFile' | 'downloadFile'): Fn =>
+    (o) =>
+      // uploadFile/downloadFile take `header` (singular) and answer statusCode/header (my.uploadFile doc).
+      wx[api]({ ...o, header: cookieHeader(String(o['url']), o['header'], false) })
 
   return {
     request(o: Obj) {
@@ -243,7 +255,12 @@ export function asPlatform(rt: Runtime, name: PlatformName, options: PlatformApi
  */
 export function asFramework(api: Obj, framework: 'taro' | 'uni'): Obj {
   const alipay = typeof api['getAuthCode'] === 'function' && typeof api['login'] !== 'function'
-  const call = (method: string, o: Obj, mapOk: (r: Obj) => Obj = (r) => r, mapFail: (e: Obj) => Obj = (e) => e) => {
+  const call = (
+    method: string,
+    o: Obj,
+    mapOk: (r: Obj) => Obj = (r) => r,
+    mapFail: (e: Obj) => Obj = (e) => e,
+  ) => {
     const { rest, done } = callbacks(o)
     let task: Obj | undefined
     const promise = new Promise<Obj>((resolve, reject) => {
@@ -266,8 +283,15 @@ export function asFramework(api: Obj, framework: 'taro' | 'uni'): Obj {
   }
   // uni builds errMsg as `${method}:fail ${errorMessage||error}` on Alipay (uni-mp-alipay protocols).
   const failOf = (method: string) => (e: Obj) =>
-    framework === 'uni' && alipay && e['errMsg'] === undefined ? { ...e, errMsg: `${method}:fail ${String(e['errorMessage'] || e['error'])}` } : e
-  const requestOk = ({ status, headers, ...r }: Obj) => ({ ...r, statusCode: status, header: headers, errMsg: 'request:ok' })
+    framework === 'uni' && alipay && e['errMsg'] === undefined
+      ? { ...e, errMsg: `${method}:fail ${String(e['errorMessage'] || e['error'])}` }
+      : e
+  const requestOk = ({ status, headers, ...r }: Obj) => ({
+    ...r,
+    statusCode: status,
+    header: headers,
+    errMsg: 'request:ok',
+  })
 
   const out: Obj = { ...api }
   out['request'] = (o: Obj) => {
@@ -279,7 +303,14 @@ export function asFramework(api: Obj, framework: 'taro' | 'uni'): Obj {
   }
   for (const m of ['uploadFile', 'downloadFile']) out[m] = (o: Obj) => call(m, o, (r) => r, failOf(m))
   out['login'] = (o: Obj = {}) =>
-    alipay ? call('getAuthCode', { ...o, scopes: 'auth_base' }, (r) => ({ code: r['authCode'], errMsg: 'login:ok' }), failOf('login')) : call('login', o)
+    alipay
+      ? call(
+          'getAuthCode',
+          { ...o, scopes: 'auth_base' },
+          (r) => ({ code: r['authCode'], errMsg: 'login:ok' }),
+          failOf('login'),
+        )
+      : call('login', o)
   if (alipay) {
     out['setStorageSync'] = (key: string, data: unknown) => {
       const r = api['setStorageSync']({ key, data })

@@ -5,7 +5,13 @@ import type { Client } from '../../src/client.js'
 import type { SessionOptions } from '../../src/options.js'
 import { alipay } from '../../src/index.js'
 import type { MyLike } from '../../src/index.js'
-import { asFramework, asPlatform, createClock, createRuntime, platformProfiles } from '../../src/testing/index.js'
+import {
+  asFramework,
+  asPlatform,
+  createClock,
+  createRuntime,
+  platformProfiles,
+} from '../../src/testing/index.js'
 import type { Clock, PlatformApiOptions, PlatformName, Runtime } from '../../src/testing/index.js'
 import { startExpressServer } from '../servers/express.js'
 import type { TestServer } from '../servers/types.js'
@@ -30,7 +36,10 @@ const GLOBALS = ['wx', 'qq', 'tt', 'swan', 'my'] as const
 export async function platformEnv(name: PlatformName, options: EnvOptions = {}): Promise<PlatformEnv> {
   const clock = createClock()
   const rt = createRuntime({ clock, profile: platformProfiles[name] })
-  const server = await startExpressServer({ code2Session: (code) => rt.code2Session(code), now: () => clock.now() })
+  const server = await startExpressServer({
+    code2Session: (code) => rt.code2Session(code),
+    now: () => clock.now(),
+  })
   const native = asPlatform(rt, name, options)
   const api = options.framework ? asFramework(native, options.framework) : native
   // The runtime's global, as on a phone: the wx-family clients below find it themselves.
@@ -46,7 +55,11 @@ export async function platformEnv(name: PlatformName, options: EnvOptions = {}):
     client(extra = {}) {
       // What the README recipes say: frameworks pass their API object, Alipay its adapter, the
       // others nothing at all (auto-detected from the global).
-      const platform = options.framework ? { platform: api } : name === 'my' ? { platform: alipay(native as MyLike) } : {}
+      const platform = options.framework
+        ? { platform: api }
+        : name === 'my'
+          ? { platform: alipay(native as MyLike) }
+          : {}
       const c = createClient({ clock: rt.clock, baseURL: server.url, ...platform, ...extra })
       clients.push(c)
       return c

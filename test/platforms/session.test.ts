@@ -11,7 +11,13 @@ const MIN = 60_000
 
 async function scenario(env: PlatformEnv, mode: 'cookie' | 'header'): Promise<void> {
   const { server } = env
-  const c = env.client({ mode, warmup: '/session', login: { url: '/login' }, logout: '/logout', refreshInterval: false })
+  const c = env.client({
+    mode,
+    warmup: '/session',
+    login: { url: '/login' },
+    logout: '/logout',
+    refreshInterval: false,
+  })
 
   const who = (await c.login()) as { openid: string; sessionId: string }
   expect(who.openid).toBe(env.rt.openid)
@@ -65,8 +71,11 @@ describe.each(cases)('%s', (_label, name, options) => {
   let env: PlatformEnv
   afterEach(() => env.close())
 
-  it.each(['cookie', 'header'] as const)('%s mode: warm-up → login → requests → expiry → renew → logout', async (mode) => {
-    env = await platformEnv(name, options)
-    await scenario(env, mode)
-  })
+  it.each(['cookie', 'header'] as const)(
+    '%s mode: warm-up → login → requests → expiry → renew → logout',
+    async (mode) => {
+      env = await platformEnv(name, options)
+      await scenario(env, mode)
+    },
+  )
 })

@@ -14,7 +14,14 @@ type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-ex
 
 /** Calls a callback-style platform API and resolves with which callback ran and its result. */
 const callRaw = (fn: (o: Loose) => unknown, o: Loose): Promise<{ ok: boolean; r: Loose }> =>
-  new Promise((resolve) => void fn({ ...o, success: (r: Loose) => resolve({ ok: true, r }), fail: (r: Loose) => resolve({ ok: false, r }) }))
+  new Promise(
+    (resolve) =>
+      void fn({
+        ...o,
+        success: (r: Loose) => resolve({ ok: true, r }),
+        fail: (r: Loose) => resolve({ ok: false, r }),
+      }),
+  )
 
 let env: PlatformEnv
 afterEach(() => env.close())
@@ -50,7 +57,9 @@ describe('tt (item 36)', () => {
     env = await platformEnv('tt', { nativeCookies: true })
     const c = env.client({ warmup: '/session' })
     await c.request({ url: '/cookies/extra' })
-    const sent = String(body(await c.request({ url: '/api/echo-cookie', header: { cookie: 'theme=light' } })).cookie)
+    const sent = String(
+      body(await c.request({ url: '/api/echo-cookie', header: { cookie: 'theme=light' } })).cookie,
+    )
     const names = sent.split('; ').map((p) => p.split('=')[0])
     expect(names.filter((n) => n === 'connect.sid')).toHaveLength(1)
     expect(names.filter((n) => n === 'theme')).toHaveLength(1)
@@ -108,10 +117,17 @@ describe('my (item 35): the emulated Alipay runtime', () => {
     env = await platformEnv('my')
     const url = env.server.url
     await callRaw(env.api.request, { url: `${url}/session` })
-    const plain = await callRaw(env.api.request, { url: `${url}/api/echo-cookie`, headers: { cookie: 'mine=1' } })
+    const plain = await callRaw(env.api.request, {
+      url: `${url}/api/echo-cookie`,
+      headers: { cookie: 'mine=1' },
+    })
     expect(plain.r.data.cookie).toMatch(/^connect\.sid=/)
     expect(plain.r.data.cookie).not.toContain('mine=1')
-    const enabled = await callRaw(env.api.request, { url: `${url}/api/echo-cookie`, headers: { cookie: 'mine=1' }, enableCookie: true })
+    const enabled = await callRaw(env.api.request, {
+      url: `${url}/api/echo-cookie`,
+      headers: { cookie: 'mine=1' },
+      enableCookie: true,
+    })
     expect(enabled.r.data.cookie).toContain('mine=1')
     expect(enabled.r.data.cookie).toContain('connect.sid=')
   })
