@@ -1,14 +1,14 @@
 import { CookieJar } from './cookie/index.js'
-import type { Cookie } from './cookie/index.js'
 import { SessionError, isSessionError, maskId } from './errors.js'
 import { resolveOptions } from './options.js'
 import type { SessionOptions } from './options.js'
 import { detectPlatform } from './platform/detect.js'
 import { isPlatformFailure } from './platform/types.js'
 import type { PlatformCallOptions, PlatformResponse, PlatformTask } from './platform/types.js'
-import { Carrier } from './session/carrier.js'
-import { Session } from './session/lifecycle.js'
-import { Persister } from './session/persist.js'
+import { createCarrier } from './session/carrier.js'
+import { createSession } from './session/lifecycle.js'
+import type { Session } from './session/lifecycle.js'
+import { createPersister } from './session/persist.js'
 
 type Data = string | WechatMiniprogram.IAnyObject | ArrayBuffer
 type Callbacks = 'success' | 'fail' | 'complete'
@@ -94,9 +94,9 @@ export function createClient(options?: SessionOptions): Client {
   // eslint-disable-next-line prefer-const -- report() reads `session` lazily
   let session: Session
   const report = (error: SessionError): void => (session ? session.report(error) : o.onError?.(error))
-  const persister = new Persister(platform.storage, key, o.persistSessionCookies, report)
+  const persister = createPersister(platform.storage, key, o.persistSessionCookies, report)
   const stored = persister.load(jarOptions)
-  const carrier = new Carrier(o, o.jar ? stored.jar : undefined)
+  const carrier = createCarrier(o, o.jar ? stored.jar : undefined)
   if (o.mode !== 'cookie' && stored.session.id) carrier.id = stored.session.id
   // Logged in means: into a session we still hold (session cookies may not have been kept).
   const loggedIn = stored.session.loggedIn === true && carrier.sessionId() !== undefined
@@ -180,16 +180,16 @@ export function createClient(options?: SessionOptions): Client {
     return promise
   }
 
-  session = new Session(
+  session = createSession({
     o,
     platform,
     carrier,
     persister,
     loggedIn,
     exchange,
-    (url) => start('request', { url }),
-    (cookies: Cookie[]) => CookieJar.fromJSON({ v: 1, cookies }, jarOptions),
-  )
+    keepAlive: (url) => start('request', { url }),
+    rebuildJar: (cookies) => CookieJar.fromJSON({ v: 1, cookies }, jarOptions),
+  })
   session.log(`ready: ${o.mode} mode, ${platform.name}, stored id=${maskId(carrier.sessionId())}`)
 
   return {

@@ -51,93 +51,90 @@ export interface Capture {
  * from answers. The jar, when on, stores every cookie in every mode; in header/url mode the
  * session cookie itself is taken as the id instead of being stored in the jar.
  */
-export class Carrier {
+export interface Carrier {
   /** Header/url mode: the current id. Cookie mode keeps it in the jar. */
   id: string | undefined
-  private readonly names: Set<string>
-  private readonly origin: string | undefined
-
-  constructor(
-    private readonly o: ResolvedOptions,
-    public jar: CookieJar | undefined,
-  ) {
-    this.names = new Set([...o.sessionCookie, ...(o.mode === 'url' ? [o.url.name] : [])].map((n) => n.toLowerCase()))
-    this.origin = o.baseURL ? originOf(o.baseURL) : undefined
-  }
-
-  /** Session ids go to our backend only (a third-party URL never sees them). */
-  private ours(url: string): boolean {
-    return this.origin === undefined || url.startsWith(this.origin) || originOf(url) === this.origin
-  }
-
+  readonly jar: CookieJar | undefined
   /** Adds the session to `header` (mutated) and returns the URL to send. */
-  attach(url: string, header: Record<string, string>): string {
-    if (this.jar) {
-      const fromJar = this.jar.getCookieHeader(url)
-      if (fromJar) mergeCookie(header, fromJar)
-    }
-    if (this.o.mode === 'cookie' || this.id === undefined || !this.ours(url)) return url
-    if (this.o.mode === 'header') {
-      header[this.o.header.name] = this.id
-      return url
-    }
-    return withSessionInUrl(url, this.o.url.style, this.o.url.name, this.id)
-  }
-
-  /** Reads cookies and the session id from an answer to `url` (the URL before `attach`). */
-  capture(url: string, res: PlatformResponse, body: boolean): Capture {
-    let lines = res.setCookies
-    let idChanged = false
-    if (this.o.mode === 'cookie') {
-      if (!this.jar || lines.length === 0) return { change: 0, idChanged }
-      const before = this.sessionId()
-      const change = this.jar.setCookies(lines, url)
-      return { change, idChanged: change === 2 && this.sessionId() !== before }
-    }
-    let id: string | null | undefined // undefined: not in this answer; null: deleted
-    if (lines.length > 0) {
-      const others: string[] = []
-      for (const line of lines) {
-        const name = cookieName(line)
-        if (!name || !this.names.has(name.toLowerCase())) {
-          others.push(line)
-          continue
-        }
-        const semi = line.indexOf(';')
-        const value = line.slice(line.indexOf('=') + 1, semi < 0 ? undefined : semi).trim()
-        id = deletes(line, value) ? null : value
-      }
-      lines = others
-    }
-    const fromHeader = headerValue(res.header, this.o.header.name)
-    if (fromHeader) id = fromHeader
-    if (body && this.o.sessionFromBody) {
-      const fromBody = this.o.sessionFromBody(res.data)
-      if (typeof fromBody === 'string' && fromBody) id = fromBody
-    }
-    if (id !== undefined && (id ?? undefined) !== this.id) {
-      this.id = id ?? undefined
-      idChanged = true
-    }
-    const change = this.jar && lines.length > 0 ? this.jar.setCookies(lines, url) : 0
-    return { change: idChanged ? 2 : change, idChanged }
-  }
-
-  /** Forgets the session cookies (logout); the server's other cookies stay. */
-  clearSessionCookies(rebuild: (cookies: Cookie[]) => CookieJar): void {
-    if (!this.jar) return
-    const all = this.jar.toJSON().cookies
-    const kept = all.filter((c) => !this.names.has(c.name.toLowerCase()))
-    if (kept.length !== all.length) this.jar = rebuild(kept)
-  }
-
+  attach(url: string, header: Record<string, string>): string
+  /** Reads cookies and the session id from an answer to `url` (the URL before `attach`); `body`: also ask sessionFromBody. */
+  capture(url: string, res: PlatformResponse, body: boolean): Capture
   /** The current session id, if any. */
-  sessionId(): string | undefined {
-    if (this.o.mode !== 'cookie') return this.id
-    if (!this.jar) return undefined
-    for (const c of this.jar.all()) if (this.names.has(c.name.toLowerCase())) return c.value
-    return undefined
+  sessionId(): string | undefined
+  /** Forgets the session cookies (logout); the server's other cookies stay. */
+  clearSessionCookies(rebuild: (cookies: Cookie[]) => CookieJar): void
+}
+
+export function createCarrier(o: ResolvedOptions, jar: CookieJar | undefined): Carrier {
+  const { mode, header: { name: headerName }, url: { style, name: urlName } } = o
+  const names = new Set([...o.sessionCookie, ...(mode === 'url' ? [urlName] : [])].map((n) => n.toLowerCase()))
+  const origin = o.baseURL ? originOf(o.baseURL) : undefined
+  const isSession = (name: string): boolean => names.has(name.toLowerCase())
+  // Session ids go to our backend only: a third-party URL never sees them.
+  const ours = (url: string): boolean => origin === undefined || url.startsWith(origin) || originOf(url) === origin
+
+  const carrier: Carrier = {
+    id: undefined,
+    get jar() {
+      return jar
+    },
+    attach(url, header) {
+      if (jar) {
+        const fromJar = jar.getCookieHeader(url)
+        if (fromJar) mergeCookie(header, fromJar)
+      }
+      const id = carrier.id
+      if (mode === 'cookie' || id === undefined || !ours(url)) return url
+      if (mode === 'url') return withSessionInUrl(url, style, urlName, id)
+      header[headerName] = id
+      return url
+    },
+    capture(url, res, body) {
+      let lines = res.setCookies
+      if (mode === 'cookie') {
+        if (!jar || lines.length === 0) return { change: 0, idChanged: false }
+        const before = carrier.sessionId()
+        const change = jar.setCookies(lines, url)
+        return { change, idChanged: change === 2 && carrier.sessionId() !== before }
+      }
+      let id: string | null | undefined // undefined: not in this answer; null: deleted
+      if (lines.length > 0) {
+        const others: string[] = []
+        for (const line of lines) {
+          const name = cookieName(line)
+          if (!name || !isSession(name)) {
+            others.push(line)
+            continue
+          }
+          const semi = line.indexOf(';')
+          const value = line.slice(line.indexOf('=') + 1, semi < 0 ? undefined : semi).trim()
+          id = deletes(line, value) ? null : value
+        }
+        lines = others
+      }
+      id = headerValue(res.header, headerName) ?? id
+      if (body && o.sessionFromBody) {
+        const fromBody = o.sessionFromBody(res.data)
+        if (typeof fromBody === 'string' && fromBody) id = fromBody
+      }
+      const idChanged = id !== undefined && (id ?? undefined) !== carrier.id
+      if (idChanged) carrier.id = id ?? undefined
+      const change = jar && lines.length > 0 ? jar.setCookies(lines, url) : 0
+      return { change: idChanged ? 2 : change, idChanged }
+    },
+    sessionId() {
+      if (mode !== 'cookie') return carrier.id
+      for (const c of jar ? jar.all() : []) if (isSession(c.name)) return c.value
+      return undefined
+    },
+    clearSessionCookies(rebuild) {
+      if (!jar) return
+      const all = jar.toJSON().cookies
+      const kept = all.filter((c) => !isSession(c.name))
+      if (kept.length !== all.length) jar = rebuild(kept)
+    },
   }
+  return carrier
 }
 
 function headerValue(header: Record<string, unknown>, name: string): string | undefined {

@@ -8,6 +8,42 @@ import type { Persister } from './persist.js'
 /** One call the lifecycle makes itself (warm-up, login, logout); its answer always counts. */
 export type Exchange = (url: string, method: string, data?: unknown) => Promise<PlatformResponse>
 
+export interface SessionDeps {
+  o: ResolvedOptions
+  platform: Platform
+  carrier: Carrier
+  persister: Persister
+  /** Restored from storage. */
+  loggedIn: boolean
+  exchange: Exchange
+  /** A full request (gate, renew on expiry) for the refresh timer's keep-alive. */
+  keepAlive: (url: string) => Promise<unknown>
+  rebuildJar: (cookies: Cookie[]) => CookieJar
+}
+
+export interface Session {
+  /** Counts sessions: a request records it at send time, so an answer about an older one is recognised as stale. */
+  readonly generation: number
+  readonly loggedIn: boolean
+  log(message: string): void
+  report(error: SessionError): void
+  /** After every answer of the current session: store what changed, restart the idle clock. */
+  captured(c: Capture): void
+  /** What a request waits for before it is sent; undefined (no await) when nothing. */
+  ready(needLogin: boolean): Promise<unknown> | undefined
+  /**
+   * Called by a request whose answer said "expired": joins the renew in flight, or starts one if
+   * the request was sent with the current session. Resolves false when there is nothing to renew
+   * with (no warm-up, no login to redo), so the caller keeps the answer as it is.
+   */
+  renew(sentWith: number, needLogin: boolean): Promise<boolean>
+  /** One login at a time, whoever asks; resolves with the server's body. */
+  login(): Promise<unknown>
+  /** Calls the logout endpoint if any, then forgets the session locally, whatever the endpoint said. */
+  logout(): Promise<void>
+  dispose(): void
+}
+
 const MAX_BACKOFF = 60_000
 const noop = (): void => {}
 
@@ -22,238 +58,203 @@ function loginError(res: PlatformResponse): string | undefined {
   return `${typeof said === 'string' && said ? said : `server answered ${res.statusCode}`}${code}`
 }
 
-/**
- * When the session exists: warm-up, login, renew-on-expiry and the refresh timer, each
- * single-flight through one stored promise. `generation` counts sessions: a request records it
- * at send time, so an answer about an older session is recognised as stale.
- */
-export class Session {
-  generation = 0
-  warm: boolean
-  loggedIn: boolean
-  private warming: Promise<void> | undefined
-  private loggingIn: Promise<unknown> | undefined
-  private renewing: Promise<boolean> | undefined
-  private warmupFailure: { at: number; backoff: number; error: SessionError } | undefined
-  private lastActivity: number
-  private timer: unknown
-  private hidden = false
-  private disposed = false
-  private readonly unsubscribe: Array<() => void>
+/** When the session exists: warm-up, login, renew-on-expiry and the refresh timer, each single-flight through one stored promise. */
+export function createSession({ o, platform, carrier, persister, exchange, keepAlive, rebuildJar, ...restored }: SessionDeps): Session {
+  const { clock, refreshInterval: interval, refresh } = o
+  let generation = 0
+  let loggedIn = restored.loggedIn
+  let warm = carrier.sessionId() !== undefined
+  let warming: Promise<void> | undefined
+  let loggingIn: Promise<unknown> | undefined
+  let renewing: Promise<boolean> | undefined
+  let failure: { at: number; backoff: number; error: SessionError } | undefined
+  let lastActivity = clock.now()
+  let timer: unknown
+  let hidden = false
+  let disposed = false
 
-  constructor(
-    private readonly o: ResolvedOptions,
-    private readonly platform: Platform,
-    private readonly carrier: Carrier,
-    private readonly persister: Persister,
-    loggedIn: boolean,
-    private readonly exchange: Exchange,
-    private readonly keepAlive: (url: string) => Promise<unknown>,
-    private readonly rebuildJar: (cookies: Cookie[]) => CookieJar,
-  ) {
-    this.loggedIn = loggedIn
-    this.warm = carrier.sessionId() !== undefined
-    this.lastActivity = o.clock.now()
-    this.unsubscribe = [platform.onHide(() => this.hide()), platform.onShow(() => this.show())]
-    this.schedule()
-  }
+  const log = (message: string): void => o.debug?.(message)
 
-  log(message: string): void {
-    this.o.debug?.(message)
-  }
-
-  report(error: SessionError): void {
-    this.log(`error ${error.message}`)
+  const report = (error: SessionError): void => {
+    log(`error ${error.message}`)
     try {
-      this.o.onError?.(error)
+      o.onError?.(error)
     } catch {
       // A throwing onError must not break the request that reported through it.
     }
   }
 
-  private save(): void {
-    const session = { loggedIn: this.loggedIn, ...(this.carrier.id === undefined ? {} : { id: this.carrier.id }) }
-    this.persister.save(this.carrier.jar, session)
-    this.log(`persist ${this.persister.key} id=${maskId(this.carrier.sessionId())}`)
+  const stored = () => ({ loggedIn, ...(carrier.id === undefined ? {} : { id: carrier.id }) })
+  const save = (): void => {
+    persister.save(carrier.jar, stored())
+    log(`persist ${persister.key} id=${maskId(carrier.sessionId())}`)
+  }
+  const bump = (why: string): void => {
+    generation++
+    log(`${why}: session ${generation} id=${maskId(carrier.sessionId())}`)
   }
 
-  private bump(why: string): void {
-    this.generation++
-    this.log(`${why}: session ${this.generation} id=${maskId(this.carrier.sessionId())}`)
-  }
-
-  /** After every answer of the current session: store what changed, keep the idle clock. */
-  captured(c: Capture): void {
-    this.lastActivity = this.o.clock.now()
-    if (c.idChanged) this.bump('capture')
-    if (c.change === 2) this.save()
-    else if (c.change === 1) this.persister.markDirty()
-  }
-
-  /** What a request waits for before it is sent; undefined (no await) when nothing. */
-  ready(needLogin: boolean): Promise<unknown> | undefined {
-    if (this.renewing) return this.renewing.catch(noop).then(() => this.ready(needLogin))
-    if (this.o.warmup && !this.warm) return this.warmup().then(() => this.ready(needLogin))
-    if (needLogin && this.o.login && !this.loggedIn) return this.login()
-    return undefined
-  }
-
-  warmup(): Promise<void> {
-    if (this.warming) return this.warming
-    const url = this.o.warmup as string
-    const failed = this.warmupFailure
+  function warmup(): Promise<void> {
+    if (warming) return warming
+    const url = o.warmup as string
+    const failed = failure
     // Fail fast inside the backoff window: a broken backend must not be hammered by every tap.
-    if (failed && this.o.clock.now() < failed.at + failed.backoff) return Promise.reject(failed.error)
-    this.log(`warm-up GET ${url}`)
-    const run = this.exchange(url, 'GET').then(
-      (res) => {
-        if (res.statusCode >= 400) {
-          throw new SessionError('WARMUP_FAILED', `server answered ${res.statusCode}`, { method: 'GET', url, statusCode: res.statusCode, data: res.data })
-        }
-        this.warm = true
-        this.warmupFailure = undefined
-        this.bump('warm-up')
-      },
-      (cause: SessionError) => {
-        throw new SessionError('WARMUP_FAILED', `warm-up call failed: ${cause.code}`, { cause, method: 'GET', url })
-      },
-    )
-    this.warming = run
+    if (failed && clock.now() < failed.at + failed.backoff) return Promise.reject(failed.error)
+    log(`warm-up GET ${url}`)
+    return (warming = exchange(url, 'GET')
+      .then(
+        (res) => {
+          if (res.statusCode >= 400) {
+            throw new SessionError('WARMUP_FAILED', `server answered ${res.statusCode}`, { method: 'GET', url, statusCode: res.statusCode, data: res.data })
+          }
+          warm = true
+          failure = undefined
+          bump('warm-up')
+        },
+        (cause: SessionError) => {
+          throw new SessionError('WARMUP_FAILED', `warm-up call failed: ${cause.code}`, { cause, method: 'GET', url })
+        },
+      )
       .catch((error: SessionError) => {
-        const backoff = failed ? Math.min(failed.backoff * 2, MAX_BACKOFF) : this.o.warmupBackoff
-        this.warmupFailure = { at: this.o.clock.now(), backoff, error }
-        this.log(`warm-up failed; next try in ${backoff} ms`)
+        const backoff = failed ? Math.min(failed.backoff * 2, MAX_BACKOFF) : o.warmupBackoff
+        failure = { at: clock.now(), backoff, error }
+        log(`warm-up failed; next try in ${backoff} ms`)
         throw error
       })
       .finally(() => {
-        this.warming = undefined
-      })
-    return this.warming
+        warming = undefined
+      }))
   }
 
-  /** One login at a time, whoever asks; resolves with the server's body. */
-  login(): Promise<unknown> {
-    if (this.loggingIn) return this.loggingIn
-    const login = this.o.login
-    if (!login) return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
-    this.loggingIn = (async () => {
-      if (this.o.warmup && !this.warm) await this.warmup()
+  function login(): Promise<unknown> {
+    if (loggingIn) return loggingIn
+    const config = o.login
+    if (!config) return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
+    const where = { method: config.method, url: config.url }
+    return (loggingIn = (async () => {
+      if (o.warmup && !warm) await warmup()
       let code: string
       try {
-        code = await this.platform.login()
+        code = await platform.login()
       } catch (cause) {
         throw new SessionError('LOGIN_FAILED', `wx.login failed: ${(cause as { message?: string }).message ?? ''}`, { cause })
       }
-      this.log(`login ${login.method} ${login.url}`)
+      log(`login ${config.method} ${config.url}`)
       let res: PlatformResponse
       try {
-        res = await this.exchange(login.url, login.method, login.data(code))
+        res = await exchange(config.url, config.method, config.data(code))
       } catch (cause) {
-        throw new SessionError('LOGIN_FAILED', `login call failed: ${(cause as SessionError).code}`, { cause, method: login.method, url: login.url })
+        throw new SessionError('LOGIN_FAILED', `login call failed: ${(cause as SessionError).code}`, { cause, ...where })
       }
       const error = loginError(res)
-      if (error !== undefined) {
-        throw new SessionError('LOGIN_FAILED', error, { method: login.method, url: login.url, statusCode: res.statusCode, data: res.data })
-      }
-      this.loggedIn = true
-      this.warm = true
-      this.bump('login')
-      this.save()
+      if (error !== undefined) throw new SessionError('LOGIN_FAILED', error, { ...where, statusCode: res.statusCode, data: res.data })
+      loggedIn = warm = true
+      bump('login')
+      save()
       return res.data
     })().finally(() => {
-      this.loggingIn = undefined
-    })
-    return this.loggingIn
+      loggingIn = undefined
+    }))
   }
 
-  /**
-   * Called by a request whose answer said "expired". Joins the renew in flight, or starts one if
-   * the request was sent with the current session. Resolves false when there is nothing to renew
-   * with (no warm-up, no login to redo), so the caller keeps the answer as it is.
-   */
-  renew(sentWith: number, needLogin: boolean): Promise<boolean> {
-    if (this.renewing) return this.renewing
-    // Stale answer: the session already changed since this request left; just retry (PEERS.md 4.7).
-    if (sentWith !== this.generation) return Promise.resolve(true)
-    const relogin = this.o.login !== false && (this.loggedIn || needLogin)
-    if (!this.o.warmup && !relogin) return Promise.resolve(false)
-    this.log(`renew (session ${sentWith} expired)`)
-    this.renewing = (async () => {
-      this.warm = false
-      if (this.o.warmup) await this.warmup()
+  function ready(needLogin: boolean): Promise<unknown> | undefined {
+    if (renewing) return renewing.catch(noop).then(() => ready(needLogin))
+    if (o.warmup && !warm) return warmup().then(() => ready(needLogin))
+    if (needLogin && o.login && !loggedIn) return login()
+    return undefined
+  }
+
+  function renew(sentWith: number, needLogin: boolean): Promise<boolean> {
+    if (renewing) return renewing
+    // Stale answer: the session changed since this request left; just retry (PEERS.md section 4, item 7).
+    if (sentWith !== generation) return Promise.resolve(true)
+    const relogin = o.login !== false && (loggedIn || needLogin)
+    if (!o.warmup && !relogin) return Promise.resolve(false)
+    log(`renew (session ${sentWith} expired)`)
+    return (renewing = (async () => {
+      warm = false
+      if (o.warmup) await warmup()
       if (relogin) {
-        this.loggedIn = false
-        await this.login()
+        loggedIn = false
+        await login()
       }
-      this.bump('renew')
+      bump('renew')
       return true
     })().finally(() => {
-      this.renewing = undefined
-    })
-    return this.renewing
+      renewing = undefined
+    }))
   }
 
-  /** Calls the logout endpoint if any, then forgets the session locally, whatever the endpoint said. */
-  async logout(): Promise<void> {
-    if (this.o.logout) {
-      try {
-        await this.exchange(this.o.logout, 'POST')
-      } catch (error) {
-        this.report(error as SessionError)
-      }
-    }
-    this.carrier.id = undefined
-    this.carrier.clearSessionCookies(this.rebuildJar)
-    this.loggedIn = false
-    this.warm = false
-    this.bump('logout')
-    this.save()
+  async function logout(): Promise<void> {
+    if (o.logout) await exchange(o.logout, 'POST').catch(report)
+    carrier.id = undefined
+    carrier.clearSessionCookies(rebuildJar)
+    loggedIn = warm = false
+    bump('logout')
+    save()
   }
 
-  private schedule(): void {
-    if (this.o.refreshInterval === false || this.o.refresh === false || this.hidden || this.disposed) return
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer)
-    const wait = Math.max(0, this.lastActivity + this.o.refreshInterval - this.o.clock.now())
-    this.timer = this.o.clock.setTimeout(() => {
-      this.timer = undefined
-      this.tick()
-    }, wait)
+  function schedule(): void {
+    if (interval === false || refresh === false || hidden || disposed) return
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = clock.setTimeout(() => {
+      timer = undefined
+      tick()
+    }, Math.max(0, lastActivity + interval - clock.now()))
   }
 
   // Wall-clock check rather than tick counting: timers do not run while suspended, and some
   // Android phones fire the queued ones all at once on return (PLATFORM.md 5).
-  private tick(): void {
-    if (this.o.refreshInterval === false || this.disposed || this.hidden) return
-    if (this.o.clock.now() - this.lastActivity < this.o.refreshInterval) return this.schedule()
-    const what = this.o.refresh as string
+  function tick(): void {
+    if (interval === false || refresh === false || disposed || hidden) return
+    if (clock.now() - lastActivity < interval) return schedule()
+    lastActivity = clock.now()
     // Nothing to keep alive without a session; and the timer never logs anyone in who was not.
-    if (what === 'login' ? !this.loggedIn : this.carrier.sessionId() === undefined) {
-      this.lastActivity = this.o.clock.now()
-      return this.schedule()
-    }
-    this.lastActivity = this.o.clock.now()
-    this.log(`refresh ${what}`)
-    const done = what === 'login' ? this.login() : this.keepAlive(what)
-    done.catch((error: SessionError) => this.report(error)).finally(() => this.schedule())
+    if (refresh === 'login' ? !loggedIn : carrier.sessionId() === undefined) return schedule()
+    log(`refresh ${refresh}`)
+    ;(refresh === 'login' ? login() : keepAlive(refresh)).catch(report).finally(schedule)
   }
 
-  private hide(): void {
-    this.hidden = true
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer)
-    this.timer = undefined
-    this.persister.flush(this.carrier.jar, { loggedIn: this.loggedIn, ...(this.carrier.id === undefined ? {} : { id: this.carrier.id }) })
+  function hide(): void {
+    hidden = true
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = undefined
+    persister.flush(carrier.jar, stored())
   }
 
-  private show(): void {
-    if (!this.hidden || this.disposed) return
-    this.hidden = false
-    this.tick()
+  function show(): void {
+    if (!hidden || disposed) return
+    hidden = false
+    tick()
   }
 
-  dispose(): void {
-    if (this.disposed) return
-    this.hide()
-    this.disposed = true
-    for (const off of this.unsubscribe) off()
+  const unsubscribe = [platform.onHide(hide), platform.onShow(show)]
+  schedule()
+
+  return {
+    get generation() {
+      return generation
+    },
+    get loggedIn() {
+      return loggedIn
+    },
+    log,
+    report,
+    captured(c) {
+      lastActivity = clock.now()
+      if (c.idChanged) bump('capture')
+      if (c.change === 2) save()
+      else if (c.change === 1) persister.markDirty()
+    },
+    ready,
+    renew,
+    login,
+    logout,
+    dispose() {
+      if (disposed) return
+      hide()
+      disposed = true
+      for (const off of unsubscribe) off()
+    },
   }
 }

@@ -26,54 +26,51 @@ function isRecord(value: unknown): value is Record1 {
  * slow down launch, PLATFORM.md 3); written synchronously when the session changes; writes that
  * only move an expiry are coalesced until `flush()` (app hide, dispose).
  */
-export class Persister {
-  private dirty = false
-  private failing = false
-
-  constructor(
-    private readonly storage: PlatformStorage,
-    readonly key: string,
-    private readonly keepSessionCookies: boolean,
-    private readonly report: (error: SessionError) => void,
-  ) {}
-
+export interface Persister {
+  readonly key: string
   /** The stored jar and session; corrupt or foreign data → a clean start, reported once. */
-  load(jarOptions: { now: () => number }): { jar: CookieJar; session: StoredSession } {
-    const value = this.storage.get(this.key)
-    if (value !== undefined && value !== null && !isRecord(value)) {
-      this.report(new SessionError('STORAGE', `storage key "${this.key}" holds data this version cannot read; starting with no session`))
-    }
-    if (!isRecord(value)) return { jar: new CookieJar(jarOptions), session: {} }
-    const s = value.session
-    const session: StoredSession = {}
-    if (typeof s.id === 'string' && s.id) session.id = s.id
-    if (s.loggedIn === true) session.loggedIn = true
-    return { jar: CookieJar.fromJSON({ v: 1, cookies: value.cookies }, jarOptions), session }
-  }
-
+  load(jarOptions: { now: () => number }): { jar: CookieJar; session: StoredSession }
   /** Writes now. A quota error keeps the app working from memory and is reported (once per streak). */
-  save(jar: CookieJar | undefined, session: StoredSession): void {
-    let cookies = jar ? jar.toJSON().cookies : []
-    if (!this.keepSessionCookies) cookies = cookies.filter((c) => c.expires !== undefined)
-    const record: Record1 = { v: 1, cookies, session }
-    try {
-      this.storage.set(this.key, record)
-      this.dirty = false
-      this.failing = false
-    } catch (cause) {
-      this.dirty = true
-      if (!this.failing) {
-        this.failing = true
-        this.report(new SessionError('STORAGE', `could not save the session to storage key "${this.key}"; keeping it in memory`, { cause }))
+  save(jar: CookieJar | undefined, session: StoredSession): void
+  markDirty(): void
+  flush(jar: CookieJar | undefined, session: StoredSession): void
+}
+
+export function createPersister(storage: PlatformStorage, key: string, keepSessionCookies: boolean, report: (error: SessionError) => void): Persister {
+  let dirty = false
+  let failing = false
+  const persister: Persister = {
+    key,
+    load(jarOptions) {
+      const value = storage.get(key)
+      if (value !== undefined && value !== null && !isRecord(value)) {
+        report(new SessionError('STORAGE', `storage key "${key}" holds data this version cannot read; starting with no session`))
       }
-    }
+      if (!isRecord(value)) return { jar: new CookieJar(jarOptions), session: {} }
+      const { id, loggedIn } = value.session
+      const session: StoredSession = {}
+      if (typeof id === 'string' && id) session.id = id
+      if (loggedIn === true) session.loggedIn = true
+      return { jar: CookieJar.fromJSON({ v: 1, cookies: value.cookies }, jarOptions), session }
+    },
+    save(jar, session) {
+      let cookies = jar ? jar.toJSON().cookies : []
+      if (!keepSessionCookies) cookies = cookies.filter((c) => c.expires !== undefined)
+      try {
+        storage.set(key, { v: 1, cookies, session } satisfies Record1)
+        dirty = failing = false
+      } catch (cause) {
+        dirty = true
+        if (!failing) report(new SessionError('STORAGE', `could not save the session to storage key "${key}"; keeping it in memory`, { cause }))
+        failing = true
+      }
+    },
+    markDirty() {
+      dirty = true
+    },
+    flush(jar, session) {
+      if (dirty) persister.save(jar, session)
+    },
   }
-
-  markDirty(): void {
-    this.dirty = true
-  }
-
-  flush(jar: CookieJar | undefined, session: StoredSession): void {
-    if (this.dirty) this.save(jar, session)
-  }
+  return persister
 }
