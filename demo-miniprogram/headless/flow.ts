@@ -63,12 +63,13 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
     print(`miniprogram-session demo: ${mode} mode, demo server ${server.url}, idle timeout ${idleMs} ms`)
     const baseURL = server.url
 
+    let renewed: string | undefined
     let home = undefined as Awaited<ReturnType<DemoApp['open']>> | undefined
     await step('launch + warm-up', async () => {
       app = await launchDemo({ baseURL, mode })
       home = await app.open('home')
       expect(home.text('#session') === 'yes' && home.text('#logged-in') === 'no', `home to show a new session, got "${home.text('#state') || home.text('#error')}"`)
-      expect(seen(/GET \/session → 200, new session/) >= 1, 'one warm-up creating the session')
+      expect(seen(/GET \/session → 200, new session/) === 1 && seen(/new session/) === 1, 'exactly one warm-up creating the session')
       return 'app.js init() → home page shows a server session, not logged in'
     })
 
@@ -114,6 +115,7 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
       expect(seen(/GET \/orders → 401/) === 1, 'exactly one 401')
       expect(seen(/POST \/login → 200, new session.*bound to "alice"/) === 1, 'one automatic login, already bound')
       expect(seen(/GET \/orders → 200/) === 1, 'the request retried once')
+      renewed = /GET \/orders → 200, session (\S+)/.exec(pending.at(-1) ?? '')?.[1]
       return '401 → warm-up + login by the SDK → the same request retried; the page never saw the 401'
     })
 
@@ -122,6 +124,7 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
       home = await app!.open('home')
       expect(home.text('#logged-in') === 'yes' && home.text('#account') === 'alice', `the stored session after a cold start, got "${home.text('#state') || home.text('#error')}"`)
       expect(seen(/new session/) === 0, 'no new session (no warm-up, no login)')
+      expect(renewed !== undefined && seen(new RegExp(`session ${renewed} `)) === 1, `the session from before the restart (${renewed})`)
       return 'cold start: the stored session is used at once, still alice'
     })
 
