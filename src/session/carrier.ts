@@ -72,6 +72,13 @@ export function createCarrier(o: ResolvedOptions, jar: CookieJar | undefined): C
   const isSession = (name: string): boolean => names.has(name.toLowerCase())
   // Session ids go to our backend only: a third-party URL never sees them.
   const ours = (url: string): boolean => origin === undefined || url.startsWith(origin) || originOf(url) === origin
+  const fromJar = (): string | undefined => {
+    for (const c of jar ? jar.all() : []) if (isSession(c.name)) return c.value
+    return undefined
+  }
+  // Cookie mode: the id as of the last change, so an answer that only moves an expiry (a rolling
+  // session sends one on every response) costs no jar scan.
+  let cookieId = mode === 'cookie' ? fromJar() : undefined
 
   const carrier: Carrier = {
     id: undefined,
@@ -92,10 +99,11 @@ export function createCarrier(o: ResolvedOptions, jar: CookieJar | undefined): C
     capture(url, res, body) {
       let lines = res.setCookies
       if (mode === 'cookie') {
-        if (!jar || lines.length === 0) return { change: 0, idChanged: false }
-        const before = carrier.sessionId()
-        const change = jar.setCookies(lines, url)
-        return { change, idChanged: change === 2 && carrier.sessionId() !== before }
+        const change = jar && lines.length > 0 ? jar.setCookies(lines, url) : 0
+        if (change !== 2) return { change, idChanged: false }
+        const before = cookieId
+        cookieId = fromJar()
+        return { change, idChanged: cookieId !== before }
       }
       let id: string | null | undefined // undefined: not in this answer; null: deleted
       if (lines.length > 0) {
@@ -122,16 +130,13 @@ export function createCarrier(o: ResolvedOptions, jar: CookieJar | undefined): C
       const change = jar && lines.length > 0 ? jar.setCookies(lines, url) : 0
       return { change: idChanged ? 2 : change, idChanged }
     },
-    sessionId() {
-      if (mode !== 'cookie') return carrier.id
-      for (const c of jar ? jar.all() : []) if (isSession(c.name)) return c.value
-      return undefined
-    },
+    sessionId: () => (mode === 'cookie' ? fromJar() : carrier.id),
     clearSessionCookies(rebuild) {
       if (!jar) return
       const all = jar.toJSON().cookies
       const kept = all.filter((c) => !isSession(c.name))
       if (kept.length !== all.length) jar = rebuild(kept)
+      cookieId = undefined
     },
   }
   return carrier
