@@ -14,16 +14,12 @@ const RUNTIMES: Array<[string, (api: WxLike) => Platform]> = [
   ['wx', wechatPlatform],
 ]
 
-const ALIPAY = "Alipay's my needs `alipay(my)` (import { alipay } from 'miniprogram-session')"
-
-const isPlatform = (v: object): v is Platform => typeof (v as Platform).onShow === 'function'
+const isPlatform = (v: object): v is Platform =>
+  typeof (v as Platform).onShow === 'function' && typeof (v as Platform).storage === 'object'
 
 // Alipay's my has getAuthCode and no login; wx-shaped frameworks (Taro, uni) have login even there.
 const isMy = (v: object): boolean =>
   typeof (v as { getAuthCode?: unknown }).getAuthCode === 'function' && !(v as WxLike).login
-const invalid = (why: string): never => {
-  throw new SessionError('INVALID_OPTION', `\`platform\`: ${why}`)
-}
 
 /**
  * The platform for a client: `options.platform` (a runtime object such as wx, qq, tt, swan, Taro,
@@ -31,19 +27,17 @@ const invalid = (why: string): never => {
  */
 export function detectPlatform(given?: unknown): Platform {
   const g = globalThis as Record<string, unknown>
-  if (typeof given === 'object' && given) {
-    if (isPlatform(given)) return given
-    if (isMy(given)) invalid(ALIPAY)
-    if (isWxLike(given)) {
-      // Recognised by identity, so `platform: swan` gets Baidu's quirks too.
-      const own = RUNTIMES.find(([name]) => g[name] === given)
-      return (own ? own[1] : wechatPlatform)(given)
-    }
-  }
-  if (given !== undefined) invalid('not a mini-program runtime object such as wx')
+  const api = Object(given ?? g.my)
+  if (isPlatform(api)) return api
   for (const [name, adapt] of RUNTIMES) {
-    const api = g[name]
-    if (isWxLike(api)) return adapt(api)
+    // A given object is recognised by identity, so `platform: swan` gets Baidu's quirks too.
+    if (given === undefined ? isWxLike(g[name]) : g[name] === given) return adapt(g[name] as WxLike)
   }
-  return invalid(isMy(Object(g.my)) ? ALIPAY : 'no wx, qq, tt or swan global; pass one')
+  if (given !== undefined && isWxLike(api) && !isMy(api)) return wechatPlatform(api)
+  throw new SessionError(
+    'INVALID_OPTION',
+    isMy(api)
+      ? "Alipay's my needs its adapter: `platform: alipay(my)` (import { alipay } from 'miniprogram-session')"
+      : '`platform` must be a mini-program runtime object such as wx (none found)',
+  )
 }
