@@ -21,7 +21,8 @@ export interface CallOptions {
   rejectOnHttpError?: boolean
 }
 
-export type RequestOptions<T extends Data = Data> = Omit<WechatMiniprogram.RequestOption<T>, Callbacks> & CallOptions
+export type RequestOptions<T extends Data = Data> = Omit<WechatMiniprogram.RequestOption<T>, Callbacks> &
+  CallOptions
 export type UploadFileOptions = Omit<WechatMiniprogram.UploadFileOption, Callbacks> & CallOptions
 export type DownloadFileOptions = Omit<WechatMiniprogram.DownloadFileOption, Callbacks> & CallOptions
 
@@ -30,11 +31,15 @@ export interface RequestPromise<R> extends Promise<R> {
   /** Aborts the call; before it is sent, it is never sent. Rejects with ABORTED. */
   abort(): void
   /** Listener kept until the task exists, then attached to it (and to a retry's task). */
-  onHeadersReceived(listener: (result: WechatMiniprogram.RequestTaskOnHeadersReceivedListenerResult) => void): this
+  onHeadersReceived(
+    listener: (result: WechatMiniprogram.RequestTaskOnHeadersReceivedListenerResult) => void,
+  ): this
 }
 
 export interface TransferPromise<R> extends RequestPromise<R> {
-  onProgressUpdate(listener: (result: WechatMiniprogram.UploadTaskOnProgressUpdateListenerResult) => void): this
+  onProgressUpdate(
+    listener: (result: WechatMiniprogram.UploadTaskOnProgressUpdateListenerResult) => void,
+  ): this
 }
 
 /** The session as the client sees it now. */
@@ -47,9 +52,13 @@ export interface SessionState {
 }
 
 export interface Client {
-  request<T extends Data = Data>(options: RequestOptions<T>): RequestPromise<WechatMiniprogram.RequestSuccessCallbackResult<T>>
+  request<T extends Data = Data>(
+    options: RequestOptions<T>,
+  ): RequestPromise<WechatMiniprogram.RequestSuccessCallbackResult<T>>
   uploadFile(options: UploadFileOptions): TransferPromise<WechatMiniprogram.UploadFileSuccessCallbackResult>
-  downloadFile(options: DownloadFileOptions): TransferPromise<WechatMiniprogram.DownloadFileSuccessCallbackResult>
+  downloadFile(
+    options: DownloadFileOptions,
+  ): TransferPromise<WechatMiniprogram.DownloadFileSuccessCallbackResult>
   /** wx.login, then the `login` endpoint; resolves with the server's body. One at a time. */
   login<T = unknown>(): Promise<T>
   /** Calls the `logout` endpoint if set, then clears the session locally, always. */
@@ -66,7 +75,8 @@ const FAILURE_CODE = { timeout: 'TIMEOUT', abort: 'ABORTED', network: 'NETWORK' 
 
 function toError(error: unknown, method: string, url: string): SessionError {
   if (isSessionError(error)) return error
-  if (isPlatformFailure(error)) return new SessionError(FAILURE_CODE[error.kind], error.message, { cause: error.raw, method, url })
+  if (isPlatformFailure(error))
+    return new SessionError(FAILURE_CODE[error.kind], error.message, { cause: error.raw, method, url })
   return new SessionError('NETWORK', String(error), { cause: error, method, url })
 }
 
@@ -102,10 +112,19 @@ export function createClient(options?: SessionOptions): Client {
   const loggedIn = stored.session.loggedIn === true && carrier.sessionId() !== undefined
 
   const absolute = (url: string): string =>
-    /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !o.baseURL ? url : `${o.baseURL}${url.startsWith('/') ? '' : '/'}${url}`
+    /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !o.baseURL
+      ? url
+      : `${o.baseURL}${url.startsWith('/') ? '' : '/'}${url}`
 
   /** Attach → send → capture. `own` calls (warm-up, login, logout) always count as current. */
-  async function send(api: Api, url: string, method: string, rest: Record<string, unknown>, handle: Handle | undefined, own: boolean): Promise<{ res: PlatformResponse; gen: number }> {
+  async function send(
+    api: Api,
+    url: string,
+    method: string,
+    rest: Record<string, unknown>,
+    handle: Handle | undefined,
+    own: boolean,
+  ): Promise<{ res: PlatformResponse; gen: number }> {
     const gen = session.generation
     const header: Record<string, string> = { ...(rest.header as Record<string, string> | undefined) }
     const target = carrier.attach(url, header)
@@ -125,14 +144,22 @@ export function createClient(options?: SessionOptions): Client {
   }
 
   const exchange = (url: string, method: string, data?: unknown): Promise<PlatformResponse> =>
-    send('request', absolute(url), method, data === undefined ? { method } : { method, data }, undefined, true).then((s) => s.res)
+    send(
+      'request',
+      absolute(url),
+      method,
+      data === undefined ? { method } : { method, data },
+      undefined,
+      true,
+    ).then((s) => s.res)
 
   /** One request's journey: gate → attach/send/capture → expired? renew once and retry → resolve. */
   async function journey(api: Api, options: Record<string, unknown>, handle: Handle): Promise<unknown> {
     const { url: given, needLogin, rejectOnHttpError, ...rest } = options
     if (typeof given !== 'string') throw new SessionError('INVALID_OPTION', '`url` must be a string')
     const url = absolute(given)
-    const method = api === 'request' ? String(rest.method ?? 'GET').toUpperCase() : api === 'uploadFile' ? 'POST' : 'GET'
+    const method =
+      api === 'request' ? String(rest.method ?? 'GET').toUpperCase() : api === 'uploadFile' ? 'POST' : 'GET'
     const need = typeof needLogin === 'boolean' ? needLogin : o.needLogin
     for (let retried = false; ; retried = true) {
       const wait = session.ready(need)
@@ -141,7 +168,12 @@ export function createClient(options?: SessionOptions): Client {
       const { res, gen } = await send(api, url, method, rest, handle, false)
       if (o.isExpired(res)) {
         if (retried) {
-          const error = new SessionError('SESSION_EXPIRED', 'the session expired again after renewing', { method, url, statusCode: res.statusCode, data: res.data })
+          const error = new SessionError('SESSION_EXPIRED', 'the session expired again after renewing', {
+            method,
+            url,
+            statusCode: res.statusCode,
+            data: res.data,
+          })
           session.log(`expired again ${method} ${url}`)
           try {
             o.onSessionExpired?.(error)
@@ -150,11 +182,17 @@ export function createClient(options?: SessionOptions): Client {
           }
           throw error
         }
-        if (gen !== session.generation) session.log(`stale ${res.statusCode} for session ${gen}: retry ${method} ${url}`)
+        if (gen !== session.generation)
+          session.log(`stale ${res.statusCode} for session ${gen}: retry ${method} ${url}`)
         if (await session.renew(gen, need)) continue
       }
       if (rejectOnHttpError === true && res.statusCode >= 400) {
-        throw new SessionError('HTTP', `server answered ${res.statusCode}`, { method, url, statusCode: res.statusCode, data: res.data })
+        throw new SessionError('HTTP', `server answered ${res.statusCode}`, {
+          method,
+          url,
+          statusCode: res.statusCode,
+          data: res.data,
+        })
       }
       return res.raw
     }
@@ -165,7 +203,8 @@ export function createClient(options?: SessionOptions): Client {
     let fail: (error: unknown) => void = () => {}
     const promise = new Promise<unknown>((resolve, reject) => {
       fail = reject
-      if (typeof options !== 'object' || options === null) throw new SessionError('INVALID_OPTION', `${api} needs an options object`)
+      if (typeof options !== 'object' || options === null)
+        throw new SessionError('INVALID_OPTION', `${api} needs an options object`)
       journey(api, options as Record<string, unknown>, handle).then(resolve, reject)
     }) as unknown as TransferPromise<never>
     promise.abort = () => {
@@ -198,7 +237,11 @@ export function createClient(options?: SessionOptions): Client {
     downloadFile: (options) => start('downloadFile', options),
     login: () => session.login() as Promise<never>,
     logout: () => session.logout(),
-    getSession: () => ({ id: carrier.sessionId(), loggedIn: session.loggedIn, generation: session.generation }),
+    getSession: () => ({
+      id: carrier.sessionId(),
+      loggedIn: session.loggedIn,
+      generation: session.generation,
+    }),
     dispose: () => session.dispose(),
   }
 }

@@ -24,9 +24,12 @@ function notInitialized<T>(): T {
   return promise as T
 }
 
-export const request: Client['request'] = (options) => (defaultClient ? defaultClient.request(options) : notInitialized())
-export const uploadFile: Client['uploadFile'] = (options) => (defaultClient ? defaultClient.uploadFile(options) : notInitialized())
-export const downloadFile: Client['downloadFile'] = (options) => (defaultClient ? defaultClient.downloadFile(options) : notInitialized())
+export const request: Client['request'] = (options) =>
+  defaultClient ? defaultClient.request(options) : notInitialized()
+export const uploadFile: Client['uploadFile'] = (options) =>
+  defaultClient ? defaultClient.uploadFile(options) : notInitialized()
+export const downloadFile: Client['downloadFile'] = (options) =>
+  defaultClient ? defaultClient.downloadFile(options) : notInitialized()
 export const login: Client['login'] = () => (defaultClient ? defaultClient.login() : notInitialized())
 export const logout: Client['logout'] = () => (defaultClient ? defaultClient.logout() : notInitialized())
 
@@ -38,5 +41,14 @@ export { CookieJar, parseSetCookie, splitSetCookie } from './cookie/index.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode, SessionErrorDetails } from './errors.js'
 export type { Cookie, JarChange } from './cookie/index.js'
-export type { Client, CallOptions, RequestPromise, TransferPromise, SessionState, RequestOptions, UploadFileOptions, DownloadFileOptions } from './client.js'
+export type {
+  Client,
+  CallOptions,
+  RequestPromise,
+  TransferPromise,
+  SessionState,
+  RequestOptions,
+  UploadFileOptions,
+  DownloadFileOptions,
+} from './client.js'
 export type { SessionOptions, SessionResponse, SessionClock, LoginOptions } from './options.js'

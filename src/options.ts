@@ -12,7 +12,7 @@ export interface SessionResponse {
 export interface SessionClock {
   now(): number
   setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: any): void
+  clearTimeout(handle: never): void
 }
 
 export interface LoginOptions {
@@ -204,30 +204,40 @@ export const defaults = {
   persistSessionCookies: true,
 } as const
 
-type Rule = [ok: (v: any) => boolean, expected: string]
+type Rule = [ok: (v: unknown) => boolean, expected: string]
 const is = (type: string): Rule => [(v) => typeof v === type, `a ${type}`]
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = is('string')
 const fn = is('function')
 const bool = is('boolean')
 const object: Rule = [isObject, 'an object']
 const urlOrFalse: Rule = [(v) => v === false || typeof v === 'string', 'false or a URL string']
 const ms: Rule = [(v) => typeof v === 'number' && v > 0 && v < Infinity, 'a positive number of ms']
-const oneOf = (...values: string[]): Rule => [(v) => values.includes(v), values.map((x) => `'${x}'`).join(' or ')]
+const oneOf = (...values: string[]): Rule => [
+  (v) => values.includes(v as string),
+  values.map((x) => `'${x}'`).join(' or '),
+]
 
 // Every option and its check; the mapped type makes a new option without a rule a compile error.
 const rules: { [K in keyof SessionOptions]-?: Rule } = {
   baseURL: str,
   platform: [() => true, ''],
   mode: oneOf('cookie', 'header', 'url'),
-  sessionCookie: [(v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')), 'a string or an array of strings'],
+  sessionCookie: [
+    (v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')),
+    'a string or an array of strings',
+  ],
   header: object,
   url: object,
   sessionFromBody: fn,
   jar: bool,
   warmup: urlOrFalse,
   warmupBackoff: ms,
-  login: [(v) => v === false || (isObject(v) && typeof v.url === 'string'), 'false or an object with a `url`'],
+  login: [
+    (v) => v === false || (isObject(v) && typeof v.url === 'string'),
+    'false or an object with a `url`',
+  ],
   needLogin: bool,
   logout: urlOrFalse,
   isExpired: fn,
@@ -236,7 +246,10 @@ const rules: { [K in keyof SessionOptions]-?: Rule } = {
   storageKey: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
   namespace: str,
   persistSessionCookies: bool,
-  clock: [(v) => isObject(v) && ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function'), 'an object with now, setTimeout and clearTimeout'],
+  clock: [
+    (v) => isObject(v) && ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function'),
+    'an object with now, setTimeout and clearTimeout',
+  ],
   onError: fn,
   onSessionExpired: fn,
   debug: [(v) => typeof v === 'boolean' || typeof v === 'function', 'a boolean or a function'],
@@ -260,13 +273,16 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   check('options', input, object)
   const given = input as SessionOptions
   for (const key in given) {
-    const rule = Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as keyof SessionOptions] : undefined
+    const rule = Object.prototype.hasOwnProperty.call(rules, key)
+      ? rules[key as keyof SessionOptions]
+      : undefined
     if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${key}\``)
     check(key, given[key as keyof SessionOptions], rule)
   }
   // undefined means "default" everywhere, as if the key were absent.
   const o = { ...defaults } as Record<string, unknown>
-  for (const key in given) if (given[key as keyof SessionOptions] !== undefined) o[key] = given[key as keyof SessionOptions]
+  for (const key in given)
+    if (given[key as keyof SessionOptions] !== undefined) o[key] = given[key as keyof SessionOptions]
   const { header = {}, url = {}, login, debug, sessionCookie, refresh, warmup } = o as SessionOptions
   check('header.name', header.name, rules.storageKey)
   check('url.style', url.style, oneOf('path', 'query'))
@@ -277,12 +293,17 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     check('login.data', login.data, fn)
   }
   return {
-    ...(o as Omit<ResolvedOptions, 'header' | 'url' | 'login' | 'debug' | 'sessionCookie' | 'refresh' | 'clock'>),
+    ...(o as Omit<
+      ResolvedOptions,
+      'header' | 'url' | 'login' | 'debug' | 'sessionCookie' | 'refresh' | 'clock'
+    >),
     baseURL: (o.baseURL as string).replace(/\/+$/, ''),
     sessionCookie: typeof sessionCookie === 'string' ? [sessionCookie] : (sessionCookie as readonly string[]),
     header: { name: header.name ?? 'X-Session-Id' },
     url: { style, name: url.name ?? (style === 'path' ? 'jsessionid' : 'PHPSESSID') },
-    login: login ? { url: login.url, method: login.method ?? 'POST', data: login.data ?? ((code) => ({ code })) } : false,
+    login: login
+      ? { url: login.url, method: login.method ?? 'POST', data: login.data ?? ((code) => ({ code })) }
+      : false,
     refresh: refresh ?? (warmup || (login ? 'login' : false)),
     clock: (o.clock as SessionClock | undefined) ?? systemClock,
     sessionFromBody: o.sessionFromBody as ResolvedOptions['sessionFromBody'],

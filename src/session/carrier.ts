@@ -9,7 +9,7 @@ export function withSessionInUrl(url: string, style: 'path' | 'query', name: str
   const hash = hashAt < 0 ? '' : url.slice(hashAt)
   let rest = hashAt < 0 ? url : url.slice(0, hashAt)
   const queryAt = rest.indexOf('?')
-  let query = queryAt < 0 ? '' : rest.slice(queryAt)
+  const query = queryAt < 0 ? '' : rest.slice(queryAt)
   rest = queryAt < 0 ? rest : rest.slice(0, queryAt)
   if (style === 'path') {
     // Servlet spec: the path parameter follows the last path segment, before the query.
@@ -17,7 +17,12 @@ export function withSessionInUrl(url: string, style: 'path' | 'query', name: str
     if (existing >= 0) rest = rest.slice(0, existing)
     return `${rest};${name}=${id}${query}${hash}`
   }
-  const pairs = query ? query.slice(1).split('&').filter((p) => p && p.split('=')[0] !== name) : []
+  const pairs = query
+    ? query
+        .slice(1)
+        .split('&')
+        .filter((p) => p && p.split('=')[0] !== name)
+    : []
   pairs.push(`${name}=${encodeURIComponent(id)}`)
   return `${rest}?${pairs.join('&')}${hash}`
 }
@@ -66,12 +71,19 @@ export interface Carrier {
 }
 
 export function createCarrier(o: ResolvedOptions, jar: CookieJar | undefined): Carrier {
-  const { mode, header: { name: headerName }, url: { style, name: urlName } } = o
-  const names = new Set([...o.sessionCookie, ...(mode === 'url' ? [urlName] : [])].map((n) => n.toLowerCase()))
+  const {
+    mode,
+    header: { name: headerName },
+    url: { style, name: urlName },
+  } = o
+  const names = new Set(
+    [...o.sessionCookie, ...(mode === 'url' ? [urlName] : [])].map((n) => n.toLowerCase()),
+  )
   const origin = o.baseURL ? originOf(o.baseURL) : undefined
   const isSession = (name: string): boolean => names.has(name.toLowerCase())
   // Session ids go to our backend only: a third-party URL never sees them.
-  const ours = (url: string): boolean => origin === undefined || url.startsWith(origin) || originOf(url) === origin
+  const ours = (url: string): boolean =>
+    origin === undefined || url.startsWith(origin) || originOf(url) === origin
   const fromJar = (): string | undefined => {
     for (const c of jar ? jar.all() : []) if (isSession(c.name)) return c.value
     return undefined

@@ -59,7 +59,16 @@ function loginError(res: PlatformResponse): string | undefined {
 }
 
 /** When the session exists: warm-up, login, renew-on-expiry and the refresh timer, each single-flight through one stored promise. */
-export function createSession({ o, platform, carrier, persister, exchange, keepAlive, rebuildJar, ...restored }: SessionDeps): Session {
+export function createSession({
+  o,
+  platform,
+  carrier,
+  persister,
+  exchange,
+  keepAlive,
+  rebuildJar,
+  ...restored
+}: SessionDeps): Session {
   const { clock, refreshInterval: interval, refresh } = o
   let generation = 0
   let loggedIn = restored.loggedIn
@@ -105,14 +114,23 @@ export function createSession({ o, platform, carrier, persister, exchange, keepA
       .then(
         (res) => {
           if (res.statusCode >= 400) {
-            throw new SessionError('WARMUP_FAILED', `server answered ${res.statusCode}`, { method: 'GET', url, statusCode: res.statusCode, data: res.data })
+            throw new SessionError('WARMUP_FAILED', `server answered ${res.statusCode}`, {
+              method: 'GET',
+              url,
+              statusCode: res.statusCode,
+              data: res.data,
+            })
           }
           warm = true
           failure = undefined
           bump('warm-up')
         },
         (cause: SessionError) => {
-          throw new SessionError('WARMUP_FAILED', `warm-up call failed: ${cause.code}`, { cause, method: 'GET', url })
+          throw new SessionError('WARMUP_FAILED', `warm-up call failed: ${cause.code}`, {
+            cause,
+            method: 'GET',
+            url,
+          })
         },
       )
       .catch((error: SessionError) => {
@@ -137,17 +155,29 @@ export function createSession({ o, platform, carrier, persister, exchange, keepA
       try {
         code = await platform.login()
       } catch (cause) {
-        throw new SessionError('LOGIN_FAILED', `wx.login failed: ${(cause as { message?: string }).message ?? ''}`, { cause })
+        throw new SessionError(
+          'LOGIN_FAILED',
+          `wx.login failed: ${(cause as { message?: string }).message ?? ''}`,
+          { cause },
+        )
       }
       log(`login ${config.method} ${config.url}`)
       let res: PlatformResponse
       try {
         res = await exchange(config.url, config.method, config.data(code))
       } catch (cause) {
-        throw new SessionError('LOGIN_FAILED', `login call failed: ${(cause as SessionError).code}`, { cause, ...where })
+        throw new SessionError('LOGIN_FAILED', `login call failed: ${(cause as SessionError).code}`, {
+          cause,
+          ...where,
+        })
       }
       const error = loginError(res)
-      if (error !== undefined) throw new SessionError('LOGIN_FAILED', error, { ...where, statusCode: res.statusCode, data: res.data })
+      if (error !== undefined)
+        throw new SessionError('LOGIN_FAILED', error, {
+          ...where,
+          statusCode: res.statusCode,
+          data: res.data,
+        })
       loggedIn = warm = true
       bump('login')
       save()
@@ -196,11 +226,14 @@ export function createSession({ o, platform, carrier, persister, exchange, keepA
 
   function schedule(): void {
     if (interval === false || refresh === false || hidden || disposed) return
-    if (timer !== undefined) clock.clearTimeout(timer)
-    timer = clock.setTimeout(() => {
-      timer = undefined
-      tick()
-    }, Math.max(0, lastActivity + interval - clock.now()))
+    if (timer !== undefined) clock.clearTimeout(timer as never)
+    timer = clock.setTimeout(
+      () => {
+        timer = undefined
+        tick()
+      },
+      Math.max(0, lastActivity + interval - clock.now()),
+    )
   }
 
   // Wall-clock check rather than tick counting: timers do not run while suspended, and some
@@ -217,7 +250,7 @@ export function createSession({ o, platform, carrier, persister, exchange, keepA
 
   function hide(): void {
     hidden = true
-    if (timer !== undefined) clock.clearTimeout(timer)
+    if (timer !== undefined) clock.clearTimeout(timer as never)
     timer = undefined
     persister.flush(carrier.jar, stored())
   }

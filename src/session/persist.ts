@@ -18,7 +18,14 @@ interface Record1 {
 
 function isRecord(value: unknown): value is Record1 {
   const r = value as Partial<Record1> | null
-  return typeof r === 'object' && r !== null && r.v === 1 && Array.isArray(r.cookies) && typeof r.session === 'object' && r.session !== null
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.v === 1 &&
+    Array.isArray(r.cookies) &&
+    typeof r.session === 'object' &&
+    r.session !== null
+  )
 }
 
 /**
@@ -36,7 +43,12 @@ export interface Persister {
   flush(jar: CookieJar | undefined, session: StoredSession): void
 }
 
-export function createPersister(storage: PlatformStorage, key: string, keepSessionCookies: boolean, report: (error: SessionError) => void): Persister {
+export function createPersister(
+  storage: PlatformStorage,
+  key: string,
+  keepSessionCookies: boolean,
+  report: (error: SessionError) => void,
+): Persister {
   let dirty = false
   let failing = false
   const persister: Persister = {
@@ -44,7 +56,12 @@ export function createPersister(storage: PlatformStorage, key: string, keepSessi
     load(jarOptions) {
       const value = storage.get(key)
       if (value !== undefined && value !== null && !isRecord(value)) {
-        report(new SessionError('STORAGE', `storage key "${key}" holds data this version cannot read; starting with no session`))
+        report(
+          new SessionError(
+            'STORAGE',
+            `storage key "${key}" holds data this version cannot read; starting with no session`,
+          ),
+        )
       }
       if (!isRecord(value)) return { jar: new CookieJar(jarOptions), session: {} }
       const { id, loggedIn } = value.session
@@ -61,7 +78,14 @@ export function createPersister(storage: PlatformStorage, key: string, keepSessi
         dirty = failing = false
       } catch (cause) {
         dirty = true
-        if (!failing) report(new SessionError('STORAGE', `could not save the session to storage key "${key}"; keeping it in memory`, { cause }))
+        if (!failing)
+          report(
+            new SessionError(
+              'STORAGE',
+              `could not save the session to storage key "${key}"; keeping it in memory`,
+              { cause },
+            ),
+          )
         failing = true
       }
     },

@@ -58,7 +58,10 @@ describe('single-flight warm-up, login and renew (express-session)', () => {
     const expired: SessionError[] = []
     // Warm-up only: renewing gives a fresh but anonymous session, which /orders still refuses.
     const c = env.client({ warmup: '/session', onSessionExpired: (e) => expired.push(e) })
-    await expect(c.request({ url: '/orders' })).rejects.toMatchObject({ code: 'SESSION_EXPIRED', statusCode: 401 })
+    await expect(c.request({ url: '/orders' })).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      statusCode: 401,
+    })
     expect(env.server.events.filter((e) => e.path === '/orders')).toHaveLength(2)
     expect(env.server.count('warmup')).toBe(2)
     expect(expired).toHaveLength(1)

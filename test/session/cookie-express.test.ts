@@ -13,7 +13,13 @@ describe('cookie mode against express-session', () => {
 
   it('warm-up → login → requests → expiry → renew → retry → logout', async () => {
     const expired: SessionError[] = []
-    const c = env.client({ warmup: '/session', login: { url: '/login' }, logout: '/logout', refreshInterval: false, onSessionExpired: (e) => expired.push(e) })
+    const c = env.client({
+      warmup: '/session',
+      login: { url: '/login' },
+      logout: '/logout',
+      refreshInterval: false,
+      onSessionExpired: (e) => expired.push(e),
+    })
     const { server } = env
 
     const who = (await c.login()) as { openid: string; bind: boolean; sessionId: string }
@@ -62,12 +68,18 @@ describe('cookie mode against express-session', () => {
 
   it('debug logs every step with session ids masked', async () => {
     const lines: string[] = []
-    const c = env.client({ warmup: '/session', login: { url: '/login' }, mode: 'header', debug: (m) => lines.push(m) })
+    const c = env.client({
+      warmup: '/session',
+      login: { url: '/login' },
+      mode: 'header',
+      debug: (m) => lines.push(m),
+    })
     const who = (await c.login()) as { sessionId: string }
     await env.server.expireAll()
     await c.request({ url: '/me' })
     const text = lines.join('\n')
-    for (const step of ['warm-up GET /session', 'login POST /login', 'renew', 'capture', 'persist']) expect(text).toContain(step)
+    for (const step of ['warm-up GET /session', 'login POST /login', 'renew', 'capture', 'persist'])
+      expect(text).toContain(step)
     expect(text).toContain(`id=${who.sessionId.slice(0, 4)}…`)
     expect(text).not.toContain(who.sessionId)
     expect(text).not.toContain(c.getSession().id)
@@ -75,7 +87,11 @@ describe('cookie mode against express-session', () => {
 
   it('a request marked needLogin waits for the login; resolves with the platform result object', async () => {
     const c = env.client({ warmup: '/session', login: { url: '/login' }, needLogin: true })
-    const res = await c.request<{ sid: string; openid: string }>({ url: '/orders', method: 'POST', data: { item: 7 } })
+    const res = await c.request<{ sid: string; openid: string }>({
+      url: '/orders',
+      method: 'POST',
+      data: { item: 7 },
+    })
     expect(res.statusCode).toBe(201)
     expect(res.errMsg).toBe('request:ok')
     expect(res.data.openid).toBe(env.rt.openid)
@@ -105,7 +121,7 @@ describe('cookie mode against express-session', () => {
     expect(env.server.count('login')).toBe(2)
   })
 
-  it('merges a caller\'s own Cookie header with the jar instead of overwriting it', async () => {
+  it("merges a caller's own Cookie header with the jar instead of overwriting it", async () => {
     const c = env.client({ warmup: '/session' })
     await c.request({ url: '/session' })
     await c.request({ url: '/cookies/extra' })

@@ -28,7 +28,11 @@ export async function withRuntime(
   maxConcurrent?: number,
 ): Promise<Env> {
   const clock = createClock()
-  let rt = createRuntime({ clock, ...(profile ? { profile } : {}), ...(maxConcurrent ? { maxConcurrent } : {}) })
+  let rt = createRuntime({
+    clock,
+    ...(profile ? { profile } : {}),
+    ...(maxConcurrent ? { maxConcurrent } : {}),
+  })
   const server = await startServer(() => rt, clock)
   const clients: Client[] = []
   return {
@@ -55,11 +59,24 @@ export async function withRuntime(
   }
 }
 
-export const expressEnv = (options: Partial<ExpressServerOptions> = {}, profile?: Partial<Profile>, maxConcurrent?: number): Promise<Env> =>
-  withRuntime((rt, clock) => startExpressServer({ code2Session: (code) => rt().code2Session(code), now: () => clock.now(), ...options }), profile, maxConcurrent)
+export const expressEnv = (
+  options: Partial<ExpressServerOptions> = {},
+  profile?: Partial<Profile>,
+  maxConcurrent?: number,
+): Promise<Env> =>
+  withRuntime(
+    (rt, clock) =>
+      startExpressServer({
+        code2Session: (code) => rt().code2Session(code),
+        now: () => clock.now(),
+        ...options,
+      }),
+    profile,
+    maxConcurrent,
+  )
 
 /** The body of a wx.request result as a record. */
-export const body = (res: { data: unknown }): Record<string, any> => res.data as Record<string, any>
+export const body = (res: { data: unknown }): Record<string, unknown> => res.data as Record<string, unknown>
 
 export const MIN = 60_000
 

@@ -87,7 +87,12 @@ describe('default client (init)', () => {
     await expect(request({ url: '/x' })).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
     await expect(logout()).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
     env.rt.install()
-    const client = init({ baseURL: env.server.url, warmup: '/session', login: { url: '/login' }, clock: env.rt.clock })
+    const client = init({
+      baseURL: env.server.url,
+      warmup: '/session',
+      login: { url: '/login' },
+      clock: env.rt.clock,
+    })
     try {
       const who = (await login()) as { openid: string }
       expect(who.openid).toBe(env.rt.openid)
@@ -100,9 +105,13 @@ describe('default client (init)', () => {
 
   it('rejects bad options with INVALID_OPTION naming the option', () => {
     expect(() => init({ platform: env.rt.wx, mode: 'cookies' as never })).toThrow(/`mode`/)
-    expect(() => init({ platform: env.rt.wx, refreshInterval: -1 })).toThrow(/INVALID_OPTION.*refreshInterval/)
+    expect(() => init({ platform: env.rt.wx, refreshInterval: -1 })).toThrow(
+      /INVALID_OPTION.*refreshInterval/,
+    )
     expect(() => init({ platform: env.rt.wx, warmup: 1 as never })).toThrow(/`warmup`/)
-    expect(() => init({ platform: env.rt.wx, loginUrl: '/login' } as never)).toThrow(/unknown option `loginUrl`/)
+    expect(() => init({ platform: env.rt.wx, loginUrl: '/login' } as never)).toThrow(
+      /unknown option `loginUrl`/,
+    )
     expect(() => init('x' as never)).toThrow(/`options` must be an object/)
     expect(() => init({ platform: {} })).toThrow(/`platform`/)
   })

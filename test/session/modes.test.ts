@@ -18,13 +18,33 @@ interface Case {
 const php = requires('php', hasPhp(), 'apt-get install php-cli')
 const cases: Case[] = [
   { name: 'cookie × express (connect.sid)', start: () => expressEnv(), options: {}, via: 'cookie' },
-  { name: 'header × express (X-Session-Id)', start: () => expressEnv(), options: { mode: 'header' }, via: 'header' },
-  { name: 'url × express (;jsessionid= servlet style)', start: () => expressEnv(), options: { mode: 'url' }, via: 'url' },
+  {
+    name: 'header × express (X-Session-Id)',
+    start: () => expressEnv(),
+    options: { mode: 'header' },
+    via: 'header',
+  },
+  {
+    name: 'url × express (;jsessionid= servlet style)',
+    start: () => expressEnv(),
+    options: { mode: 'url' },
+    via: 'url',
+  },
   ...(php
     ? ([
         { name: 'cookie × PHP (PHPSESSID)', start: () => phpEnv(), options: {}, via: 'cookie' },
-        { name: 'header × PHP (session_id)', start: () => phpEnv(), options: { mode: 'header', header: { name: 'session_id' } }, via: 'header' },
-        { name: 'url × PHP (?PHPSESSID= query style)', start: () => phpEnv(), options: { mode: 'url', url: { style: 'query' } }, via: 'url' },
+        {
+          name: 'header × PHP (session_id)',
+          start: () => phpEnv(),
+          options: { mode: 'header', header: { name: 'session_id' } },
+          via: 'header',
+        },
+        {
+          name: 'url × PHP (?PHPSESSID= query style)',
+          start: () => phpEnv(),
+          options: { mode: 'url', url: { style: 'query' } },
+          via: 'url',
+        },
       ] satisfies Case[])
     : []),
 ]
@@ -37,7 +57,13 @@ describe.each(cases)('$name', ({ start, options, via }) => {
   afterEach(() => env.close())
 
   it('keeps, renews and drops the session', async () => {
-    const c = env.client({ warmup: '/session', login: { url: '/login' }, logout: '/logout', refreshInterval: false, ...options })
+    const c = env.client({
+      warmup: '/session',
+      login: { url: '/login' },
+      logout: '/logout',
+      refreshInterval: false,
+      ...options,
+    })
     const { server } = env
     const who = (await c.login()) as { openid: string; sessionId: string }
     expect(who.openid).toBe(env.rt.openid)
@@ -64,7 +90,10 @@ describe.each(cases)('$name', ({ start, options, via }) => {
     await c.logout()
     expect(server.count('logout')).toBe(1)
     expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
-    await expect(c.request({ url: '/orders' })).rejects.toMatchObject({ code: 'SESSION_EXPIRED', statusCode: 401 })
+    await expect(c.request({ url: '/orders' })).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      statusCode: 401,
+    })
     expect(server.count('login')).toBe(2)
   })
 })
@@ -78,7 +107,14 @@ describe('capture and carriage options (express-session)', () => {
 
   it('sessionFromBody: the id read from the warm-up and login bodies ({ sessionId })', async () => {
     // No session header, no session cookie name: the body is the only source.
-    const c = env.client({ mode: 'url', header: { name: 'X-Unused' }, sessionCookie: [], sessionFromBody: (b) => (b as { sessionId?: string }).sessionId, warmup: '/session', login: { url: '/login' } })
+    const c = env.client({
+      mode: 'url',
+      header: { name: 'X-Unused' },
+      sessionCookie: [],
+      sessionFromBody: (b) => (b as { sessionId?: string }).sessionId,
+      warmup: '/session',
+      login: { url: '/login' },
+    })
     const who = (await c.login()) as { sessionId: string }
     expect(c.getSession().id).toBe(who.sessionId)
     const res = await c.request({ url: '/orders' })
@@ -97,12 +133,20 @@ describe('capture and carriage options (express-session)', () => {
 
   it('logout clears the session locally even when the endpoint is unreachable', async () => {
     const errors: string[] = []
-    const c = env.client({ warmup: '/session', login: { url: '/login' }, logout: 'http://127.0.0.1:1/logout', onError: (e) => errors.push(e.code) })
+    const c = env.client({
+      warmup: '/session',
+      login: { url: '/login' },
+      logout: 'http://127.0.0.1:1/logout',
+      onError: (e) => errors.push(e.code),
+    })
     await c.login()
     await c.logout()
     expect(errors).toEqual(['NETWORK'])
     expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
-    const stored = env.rt.wx.getStorageSync('miniprogram-session') as { cookies: { name: string }[]; session: { loggedIn?: boolean } }
+    const stored = env.rt.wx.getStorageSync('miniprogram-session') as {
+      cookies: { name: string }[]
+      session: { loggedIn?: boolean }
+    }
     expect(stored.cookies.map((k) => k.name)).not.toContain('connect.sid')
     expect(stored.session.loggedIn).toBe(false)
   })

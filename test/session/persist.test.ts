@@ -40,7 +40,10 @@ describe('persistence across restarts', () => {
     expect(env.server.count('warmup')).toBe(1)
     expect(env.server.count('login')).toBe(1)
     // The stored record is the versioned envelope, the session cookie (no Expires) included.
-    const stored = env.rt.wx.getStorageSync(KEY) as { v: number; cookies: { name: string; expires?: number }[] }
+    const stored = env.rt.wx.getStorageSync(KEY) as {
+      v: number
+      cookies: { name: string; expires?: number }[]
+    }
     expect(stored.v).toBe(1)
     expect(stored.cookies.find((c) => c.name === 'connect.sid')?.expires).toBeUndefined()
   })
@@ -95,7 +98,9 @@ describe('persistence across restarts', () => {
     expect(env.server.count('login')).toBe(1)
     expect(errors.length).toBe(1)
     expect(errors[0]?.code).toBe('STORAGE')
-    expect(String((errors[0]?.cause as { errMsg?: string } | undefined)?.errMsg ?? errors[0]?.cause)).toContain('exceed storage')
+    expect(
+      String((errors[0]?.cause as { errMsg?: string } | undefined)?.errMsg ?? errors[0]?.cause),
+    ).toContain('exceed storage')
     expect(env.rt.wx.getStorageSync(KEY)).toBe('')
   })
 

@@ -28,7 +28,9 @@ describe('uploadFile and downloadFile carry and capture the session', () => {
     const c = env.client(options)
     const who = (await c.login()) as { sessionId: string }
     const progress: number[] = []
-    const up = await c.uploadFile({ url: '/upload', filePath: file, name: 'photo', formData: { album: 'a' } }).onProgressUpdate((p) => progress.push(p.progress))
+    const up = await c
+      .uploadFile({ url: '/upload', filePath: file, name: 'photo', formData: { album: 'a' } })
+      .onProgressUpdate((p) => progress.push(p.progress))
     expect(up.statusCode).toBe(200)
     expect(up.data).toBe(`fields=album files=photo:2048 sid=${who.sessionId}`)
     expect(progress.at(-1)).toBe(100)
@@ -39,7 +41,9 @@ describe('uploadFile and downloadFile carry and capture the session', () => {
     await env.server.expireAll()
     const again = await c.uploadFile({ url: '/upload', filePath: file, name: 'photo' })
     expect(again.statusCode).toBe(200)
-    expect(env.server.events.filter((e) => e.path === '/upload').map((e) => e.status)).toEqual([200, 401, 200])
+    expect(env.server.events.filter((e) => e.path === '/upload').map((e) => e.status)).toEqual([
+      200, 401, 200,
+    ])
     expect(env.server.count('login')).toBe(2)
   })
 
@@ -66,9 +70,13 @@ describe('uploadFile and downloadFile carry and capture the session', () => {
       await env.clock.advance(60_000)
       vi.setSystemTime(env.clock.now())
       const up = await c.uploadFile({ url: '/upload', filePath: file, name: 'photo' })
-      expect(Array.isArray((up as unknown as { header: Record<string, unknown> }).header['Set-Cookie'])).toBe(true)
+      expect(Array.isArray((up as unknown as { header: Record<string, unknown> }).header['Set-Cookie'])).toBe(
+        true,
+      )
       env.rt.hide()
-      const stored = env.rt.wx.getStorageSync('miniprogram-session') as { cookies: { name: string; expires?: number }[] }
+      const stored = env.rt.wx.getStorageSync('miniprogram-session') as {
+        cookies: { name: string; expires?: number }[]
+      }
       const expected = Math.floor((env.clock.now() + 30 * 60_000) / 1000) * 1000
       expect(stored.cookies.find((k) => k.name === 'connect.sid')?.expires).toBe(expected)
     } finally {
