@@ -68,8 +68,14 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
     await step('launch + warm-up', async () => {
       app = await launchDemo({ baseURL, mode })
       home = await app.open('home')
-      expect(home.text('#session') === 'yes' && home.text('#logged-in') === 'no', `home to show a new session, got "${home.text('#state') || home.text('#error')}"`)
-      expect(seen(/GET \/session → 200, new session/) === 1 && seen(/new session/) === 1, 'exactly one warm-up creating the session')
+      expect(
+        home.text('#session') === 'yes' && home.text('#logged-in') === 'no',
+        `home to show a new session, got "${home.text('#state') || home.text('#error')}"`,
+      )
+      expect(
+        seen(/GET \/session → 200, new session/) === 1 && seen(/new session/) === 1,
+        'exactly one warm-up creating the session',
+      )
       return 'app.js init() → home page shows a server session, not logged in'
     })
 
@@ -77,7 +83,10 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
     await step('login (wx.login)', async () => {
       await login.tap('#login', (d) => d.step !== 'working' && d.step !== 'start')
       expect(login.has('#bind-form'), `the bind form, got step "${login.data.step}" ${login.text('#error')}`)
-      expect(seen(/POST \/login → 200, new session .*not bound/) === 1, 'one login that rotates the session id')
+      expect(
+        seen(/POST \/login → 200, new session .*not bound/) === 1,
+        'one login that rotates the session id',
+      )
       return 'code → POST /login; not bound yet, the bind form is shown'
     })
 
@@ -85,22 +94,34 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
       await login.type('#name', 'alice')
       await login.type('#password', 'secret')
       await login.tap('#bind', (d) => d.step === 'done' || d.error !== '')
-      expect(login.text('#welcome') === 'Welcome, alice', `"Welcome, alice", got "${login.text('#welcome') || login.text('#error')}"`)
+      expect(
+        login.text('#welcome') === 'Welcome, alice',
+        `"Welcome, alice", got "${login.text('#welcome') || login.text('#error')}"`,
+      )
       return 'POST /bind with the logged-in session → "Welcome, alice"'
     })
 
     await step('orders', async () => {
       const orders = await app!.open('orders')
       const rows = orders.data.orders as unknown[]
-      expect(rows.length === 2 && orders.text('#orders').includes('Gift card for alice'), `alice's 2 orders, got "${orders.text('#error')}"`)
-      expect(seen(new RegExp(`GET /orders → 200, session \\S+ \\(${mode}\\)`)) === 1, `the session id carried by ${mode}`)
+      expect(
+        rows.length === 2 && orders.text('#orders').includes('Gift card for alice'),
+        `alice's 2 orders, got "${orders.text('#error')}"`,
+      )
+      expect(
+        seen(new RegExp(`GET /orders → 200, session \\S+ \\(${mode}\\)`)) === 1,
+        `the session id carried by ${mode}`,
+      )
       return `GET /orders with the session in the ${mode} → ${rows.length} orders of alice`
     })
 
     await step('upload', async () => {
       const upload = await app!.open('upload')
       await upload.tap('#upload', (d) => !d.uploading)
-      expect(/Server got photo\.png, 29 bytes/.test(upload.text('#uploaded')), `the server to get the photo, got "${upload.text('#error')}"`)
+      expect(
+        /Server got photo\.png, 29 bytes/.test(upload.text('#uploaded')),
+        `the server to get the photo, got "${upload.text('#error')}"`,
+      )
       return 'uploadFile carries the session → "Server got photo.png, 29 bytes"'
     })
 
@@ -111,9 +132,15 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
 
     await step('automatic renew', async () => {
       const orders = await app!.open('orders')
-      expect(orders.text('#orders').includes('Gift card for alice'), `orders after the renew, got "${orders.text('#error')}"`)
+      expect(
+        orders.text('#orders').includes('Gift card for alice'),
+        `orders after the renew, got "${orders.text('#error')}"`,
+      )
       expect(seen(/GET \/orders → 401/) === 1, 'exactly one 401')
-      expect(seen(/POST \/login → 200, new session.*bound to "alice"/) === 1, 'one automatic login, already bound')
+      expect(
+        seen(/POST \/login → 200, new session.*bound to "alice"/) === 1,
+        'one automatic login, already bound',
+      )
       expect(seen(/GET \/orders → 200/) === 1, 'the request retried once')
       renewed = /GET \/orders → 200, session (\S+)/.exec(pending.at(-1) ?? '')?.[1]
       return '401 → warm-up + login by the SDK → the same request retried; the page never saw the 401'
@@ -122,16 +149,25 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
     await step('restart the app', async () => {
       await app!.restart()
       home = await app!.open('home')
-      expect(home.text('#logged-in') === 'yes' && home.text('#account') === 'alice', `the stored session after a cold start, got "${home.text('#state') || home.text('#error')}"`)
+      expect(
+        home.text('#logged-in') === 'yes' && home.text('#account') === 'alice',
+        `the stored session after a cold start, got "${home.text('#state') || home.text('#error')}"`,
+      )
       expect(seen(/new session/) === 0, 'no new session (no warm-up, no login)')
-      expect(renewed !== undefined && seen(new RegExp(`session ${renewed} `)) === 1, `the session from before the restart (${renewed})`)
+      expect(
+        renewed !== undefined && seen(new RegExp(`session ${renewed} `)) === 1,
+        `the session from before the restart (${renewed})`,
+      )
       return 'cold start: the stored session is used at once, still alice'
     })
 
     await step('logout', async () => {
       await home!.tap('#logout', (d) => !d.loading && (d.error !== '' || d.state?.loggedIn === false))
       expect(seen(/POST \/logout → 200/) === 1, 'the logout call')
-      expect(home!.text('#logged-in') === 'no', `logged out, got "${home!.text('#state') || home!.text('#error')}"`)
+      expect(
+        home!.text('#logged-in') === 'no',
+        `logged out, got "${home!.text('#state') || home!.text('#error')}"`,
+      )
       return 'POST /logout, local session cleared; home shows a fresh anonymous session'
     })
     return { steps, serverLog }

@@ -57,7 +57,8 @@ function resolveLikeWeChat(): void {
   resolveHooked = true
   const original = nodeModule._resolveFilename
   nodeModule._resolveFilename = function (request, parent, ...rest) {
-    if (request === 'miniprogram-session' && parent?.filename?.startsWith(DEMO_ROOT)) return join(NPM_DIR, 'index.js')
+    if (request === 'miniprogram-session' && parent?.filename?.startsWith(DEMO_ROOT))
+      return join(NPM_DIR, 'index.js')
     return original.call(this, request, parent, ...rest)
   }
 }
@@ -67,19 +68,26 @@ function ensureDom(): void {
   if (typeof (globalThis as { window?: unknown }).window !== 'undefined') return
   type Jsdom = { JSDOM: new (html: string, options: object) => { window: object } }
   const { JSDOM } = createRequire(__filename)('jsdom') as Jsdom
-  const { window } = new JSDOM('<!doctype html><html><body></body></html>', { url: 'https://servicewechat.com/' })
+  const { window } = new JSDOM('<!doctype html><html><body></body></html>', {
+    url: 'https://servicewechat.com/',
+  })
   // Node has its own Event classes; the DOM's must win, or jsdom refuses the events.
   const domFirst = new Set(['Event', 'EventTarget', 'CustomEvent'])
   for (const key of Object.getOwnPropertyNames(window)) {
     if ((key in globalThis && !domFirst.has(key)) || key.startsWith('_')) continue
-    Object.defineProperty(globalThis, key, { configurable: true, writable: true, value: (window as unknown as Record<string, unknown>)[key] })
+    Object.defineProperty(globalThis, key, {
+      configurable: true,
+      writable: true,
+      value: (window as unknown as Record<string, unknown>)[key],
+    })
   }
   Object.defineProperty(globalThis, 'window', { configurable: true, writable: true, value: window })
 }
 
 // The text of a rendered node, one word group per text node, as a reader would see separate <text>s.
 type TextTree = { nodeType: number; textContent: string | null; childNodes: ArrayLike<TextTree> }
-const words = (node: TextTree): string[] => (node.nodeType === 3 ? [node.textContent ?? ''] : Array.from(node.childNodes).flatMap(words))
+const words = (node: TextTree): string[] =>
+  node.nodeType === 3 ? [node.textContent ?? ''] : Array.from(node.childNodes).flatMap(words)
 
 /** One rendered page: a miniprogram-simulate component plus helpers that read like a user's actions. */
 export interface DemoPage {
@@ -112,7 +120,9 @@ export interface DemoApp {
  * Launches the demo app (app.js → `init`) on a fresh emulated device of WeChat user `user`. The
  * settings are written to the device's storage first, as the settings page would have.
  */
-export async function launchDemo(options: Partial<Settings> & { baseURL: string; user?: string }): Promise<DemoApp> {
+export async function launchDemo(
+  options: Partial<Settings> & { baseURL: string; user?: string },
+): Promise<DemoApp> {
   const { user, ...settings } = options
   ensureDom()
   resolveLikeWeChat()
@@ -126,13 +136,20 @@ export async function launchDemo(options: Partial<Settings> & { baseURL: string;
   const photos = mkdtempSync(join(tmpdir(), 'demo-photos-'))
 
   // What ends with the JS context on a phone: the SDK's timers.
-  const stop = (): void => (globalThis as { getApp?: () => { session?: { dispose(): void } } | undefined }).getApp?.()?.session?.dispose()
+  const stop = (): void =>
+    (globalThis as { getApp?: () => { session?: { dispose(): void } } | undefined })
+      .getApp?.()
+      ?.session?.dispose()
   const start = (): void => {
     // The user's pick in wx.chooseMedia, which the emulation leaves to the test: a small PNG.
     const photo = join(photos, 'photo.png')
     writeFileSync(photo, Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'))
     Object.assign(runtime.wx, {
-      chooseMedia: async () => ({ tempFiles: [{ tempFilePath: photo, size: 29, fileType: 'image' }], type: 'image', errMsg: 'chooseMedia:ok' }),
+      chooseMedia: async () => ({
+        tempFiles: [{ tempFilePath: photo, size: 29, fileType: 'image' }],
+        type: 'image',
+        errMsg: 'chooseMedia:ok',
+      }),
       navigateTo: (o: { url: string }) => void navigations.push(o.url),
     })
     // A cold start runs every module again, the SDK included.
@@ -143,7 +160,10 @@ export async function launchDemo(options: Partial<Settings> & { baseURL: string;
   start()
 
   const open = async (name: PageName): Promise<DemoPage> => {
-    const id = simulate.load(join(DEMO_ROOT, 'pages', name, 'index'), { compiler: 'simulate', rootPath: DEMO_ROOT })
+    const id = simulate.load(join(DEMO_ROOT, 'pages', name, 'index'), {
+      compiler: 'simulate',
+      rootPath: DEMO_ROOT,
+    })
     const comp = simulate.render(id)
     const { document } = globalThis as unknown as { document: { createElement(tag: string): never } }
     comp.attach(document.createElement('parent-wrapper'))
@@ -152,8 +172,9 @@ export async function launchDemo(options: Partial<Settings> & { baseURL: string;
     await page.onShow?.()
     const node = (selector: string) => comp.querySelector(selector)
     const until = async (done: (data: PageData) => boolean, what: string) => {
-      for (const started = Date.now(); !done(comp.data); ) {
-        if (Date.now() - started > 10_000) throw new Error(`${name} page: ${what} did not settle in 10 s; data: ${JSON.stringify(comp.data)}`)
+      for (const started = Date.now(); !done(comp.data);) {
+        if (Date.now() - started > 10_000)
+          throw new Error(`${name} page: ${what} did not settle in 10 s; data: ${JSON.stringify(comp.data)}`)
         await new Promise((r) => setTimeout(r, 5))
       }
     }

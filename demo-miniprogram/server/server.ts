@@ -95,8 +95,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     res.on('finish', () => {
       const current = req.session?.createdAt !== undefined ? req.sessionID : undefined
       const via = (req as { sessionVia?: string }).sessionVia
-      const sid = !current ? 'no session' : !known || current !== sentWith ? `new session ${mask(current)}` : `session ${mask(current)} (${via})`
-      log(`${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`)
+      const sid = !current
+        ? 'no session'
+        : !known || current !== sentWith
+          ? `new session ${mask(current)}`
+          : `session ${mask(current)} (${via})`
+      log(
+        `${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`,
+      )
     })
     next()
   })
@@ -212,8 +218,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 function sessionFromHeaderOrUrl(secret: string) {
   // express-session's cookie value is `s:` + id + `.` + HMAC-SHA256(id), base64 without padding.
   // Signing a client-sent id grants nothing: ids are unguessable, and an unknown one finds no session.
-  const signed = (id: string) => `s:${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '')}`
-  return (req: IncomingMessage & { sessionID?: string; sessionVia?: string | undefined }, res: ServerResponse, next: () => void) => {
+  const signed = (id: string) =>
+    `s:${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '')}`
+  return (
+    req: IncomingMessage & { sessionID?: string; sessionVia?: string | undefined },
+    res: ServerResponse,
+    next: () => void,
+  ) => {
     let id = header(req.headers[SESSION_HEADER])
     req.sessionVia = id ? 'header' : /(^|;\s*)sid=/.test(req.headers.cookie ?? '') ? 'cookie' : undefined
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -239,14 +250,16 @@ function sessionFromHeaderOrUrl(secret: string) {
     const writeHead = res.writeHead
     res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
       const setCookie = [res.getHeader('set-cookie') ?? []].flat().map(String)
-      if (req.sessionID && setCookie.some((c) => c.startsWith(`${COOKIE_NAME}=s`))) res.setHeader('X-Session-Id', req.sessionID)
+      if (req.sessionID && setCookie.some((c) => c.startsWith(`${COOKIE_NAME}=s`)))
+        res.setHeader('X-Session-Id', req.sessionID)
       return writeHead.apply(this, args)
     } as typeof writeHead
     next()
   }
 }
 
-const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined
+const header = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value) || undefined
 
 const mask = (id: string) => `${id.slice(0, 4)}…`
 
@@ -254,7 +267,8 @@ const mask = (id: string) => `${id.slice(0, 4)}…`
 async function wechatCode2Session(code: string): Promise<Code2SessionResult> {
   const appid = process.env.WX_APPID
   const secret = process.env.WX_SECRET
-  if (!appid || !secret) return { errcode: -1, errmsg: 'set WX_APPID and WX_SECRET to check codes with WeChat' }
+  if (!appid || !secret)
+    return { errcode: -1, errmsg: 'set WX_APPID and WX_SECRET to check codes with WeChat' }
   const query = new URLSearchParams({ appid, secret, js_code: code, grant_type: 'authorization_code' })
   const res = await fetch(`https://api.weixin.qq.com/sns/jscode2session?${query}`)
   return (await res.json()) as Code2SessionResult

@@ -153,7 +153,11 @@ describe('settings page', () => {
     await settings.change('#mode', 'url')
     await settings.tap('#save', (d) => d.saved)
     expect(settings.text('#saved')).toBe(`Saved: url mode, ${server.url}`)
-    expect(app.runtime.wx.getStorageSync('demo:settings')).toEqual({ mode: 'url', baseURL: server.url, debug: false })
+    expect(app.runtime.wx.getStorageSync('demo:settings')).toEqual({
+      mode: 'url',
+      baseURL: server.url,
+      debug: false,
+    })
     const home = await app.open('home')
     expect(home.text('#mode')).toBe('url')
     expect(serverLog.at(-1)).toMatch(/GET \/session → 200, session \S+ \(url\)/)

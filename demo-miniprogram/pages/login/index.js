@@ -38,7 +38,11 @@ Component({
     async onBind() {
       this.setData({ error: '' })
       try {
-        const res = await request({ url: '/bind', method: 'POST', data: { name: this.data.name, password: this.data.password } })
+        const res = await request({
+          url: '/bind',
+          method: 'POST',
+          data: { name: this.data.name, password: this.data.password },
+        })
         const body = /** @type {LoginAnswer & { errmsg?: string }} */ (res.data)
         if (res.statusCode === 200 && body.user) this.setData({ step: 'done', userName: body.user.name })
         else this.setData({ error: body.errmsg || `HTTP ${res.statusCode}` })

@@ -10,7 +10,11 @@ Component({
     debug: false,
     saved: false,
     modes: [
-      { value: 'cookie', label: 'Cookie', hint: 'Set-Cookie / Cookie, like a browser (Tomcat, PHP, express)' },
+      {
+        value: 'cookie',
+        label: 'Cookie',
+        hint: 'Set-Cookie / Cookie, like a browser (Tomcat, PHP, express)',
+      },
       { value: 'header', label: 'Header', hint: 'X-Session-Id request and response header' },
       { value: 'url', label: 'URL', hint: ';jsessionid=… in the path (servlet style)' },
     ],
