@@ -5,7 +5,7 @@ import type { SessionOptions } from '../../src/options.js'
 import { withSessionInUrl } from '../../src/session/carrier.js'
 import { hasPhp } from '../servers/php.js'
 import { requires } from '../helpers/requires.js'
-import { body, expressEnv, phpEnv } from './env.js'
+import { body, expressEnv, MIN, phpEnv } from './env.js'
 import type { Env } from './env.js'
 
 interface Case {
@@ -13,22 +13,32 @@ interface Case {
   start: () => Promise<Env>
   options: SessionOptions
   via: 'cookie' | 'header' | 'url'
+  /** The server expires idle sessions on the fake clock (express); PHP's GC is expireAll. */
+  idle?: boolean
 }
 
 const php = requires('php', hasPhp(), 'apt-get install php-cli')
 const cases: Case[] = [
-  { name: 'cookie × express (connect.sid)', start: () => expressEnv(), options: {}, via: 'cookie' },
+  {
+    name: 'cookie × express (connect.sid)',
+    start: () => expressEnv(),
+    options: {},
+    via: 'cookie',
+    idle: true,
+  },
   {
     name: 'header × express (X-Session-Id)',
     start: () => expressEnv(),
     options: { mode: 'header' },
     via: 'header',
+    idle: true,
   },
   {
     name: 'url × express (;jsessionid= servlet style)',
     start: () => expressEnv(),
     options: { mode: 'url' },
     via: 'url',
+    idle: true,
   },
   ...(php
     ? ([
@@ -49,7 +59,7 @@ const cases: Case[] = [
     : []),
 ]
 
-describe.each(cases)('$name', ({ start, options, via }) => {
+describe.each(cases)('$name', ({ start, options, via, idle }) => {
   let env: Env
   beforeEach(async () => {
     env = await start()
@@ -87,6 +97,15 @@ describe.each(cases)('$name', ({ start, options, via }) => {
     expect(server.count('login')).toBe(2)
     if (via !== 'cookie') expect(c.getSession().id).toBe(body(renewed).sid)
 
+    if (idle) {
+      // The server's own idle timeout (30 min on its clock), not a wipe: the same renew path.
+      await env.clock.advance(31 * MIN)
+      const afterIdle = await c.request({ url: '/me' })
+      expect(body(afterIdle).sid).not.toBe(body(renewed).sid)
+      expect(server.count('login')).toBe(3)
+    }
+    const logins = server.count('login')
+
     await c.logout()
     expect(server.count('logout')).toBe(1)
     expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
@@ -94,7 +113,7 @@ describe.each(cases)('$name', ({ start, options, via }) => {
       code: 'SESSION_EXPIRED',
       statusCode: 401,
     })
-    expect(server.count('login')).toBe(2)
+    expect(server.count('login')).toBe(logins)
   })
 })
 
