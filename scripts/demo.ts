@@ -4,7 +4,6 @@
 // DevTools (PORT, default 3000; HOST=0.0.0.0 for a phone on the same network).
 import { buildMiniprogramNpm } from '../demo-miniprogram/headless/harness.js'
 import { runDemoFlow } from '../demo-miniprogram/headless/flow.js'
-import { startDemoServer } from '../demo-miniprogram/server/server.js'
 
 type Mode = 'cookie' | 'header' | 'url'
 
@@ -13,9 +12,8 @@ async function main(args: string[]): Promise<number> {
   const file = await buildMiniprogramNpm()
   console.log(`built ${file.slice(process.cwd().length + 1)} (what DevTools' "Build npm" makes)`)
   if (args.includes('--serve')) {
-    const host = process.env.HOST ?? '127.0.0.1'
-    const server = await startDemoServer({ port: Number(process.env.PORT ?? 3000), host, log: console.log })
-    console.log(`demo server on ${server.url}: open demo-miniprogram/ in WeChat DevTools (Ctrl+C stops)`)
+    console.log('open demo-miniprogram/ in WeChat DevTools; Ctrl+C stops the server')
+    await import('../demo-miniprogram/server/main.js')
     return new Promise<number>(() => {})
   }
   const mode = (args.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'cookie') as Mode

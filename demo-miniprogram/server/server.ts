@@ -263,13 +263,14 @@ const header = (value: string | string[] | undefined) =>
 
 const mask = (id: string) => `${id.slice(0, 4)}…`
 
-/** WeChat's real code2Session; the demo and the tests pass the emulation's instead. */
+/** WeChat's code2Session over HTTP (WX_API_BASE points it elsewhere, e.g. at a test double). */
 async function wechatCode2Session(code: string): Promise<Code2SessionResult> {
   const appid = process.env.WX_APPID
   const secret = process.env.WX_SECRET
   if (!appid || !secret)
     return { errcode: -1, errmsg: 'set WX_APPID and WX_SECRET to check codes with WeChat' }
   const query = new URLSearchParams({ appid, secret, js_code: code, grant_type: 'authorization_code' })
-  const res = await fetch(`https://api.weixin.qq.com/sns/jscode2session?${query}`)
+  const base = process.env.WX_API_BASE ?? 'https://api.weixin.qq.com'
+  const res = await fetch(`${base}/sns/jscode2session?${query}`)
   return (await res.json()) as Code2SessionResult
 }

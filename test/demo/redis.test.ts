@@ -1,15 +1,19 @@
-// Two demo servers behind one API, sessions in Redis (connect-redis): one mini-program session is
-// served by both. The control run without Redis shows that the store is what shares it.
+// Two demo server processes behind one API, sessions in Redis (connect-redis): one mini-program
+// session is served by both, and survives one of them going away. The control run without Redis
+// shows that the store is what shares it. The processes check wx.login codes over HTTP, as with
+// WeChat (WX_API_BASE points them at the emulation's jscode2session).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createClient as createRedisClient } from 'redis'
 import { createClient, type Client } from '../../src/index.js'
 import { createRuntime, type Runtime } from '../../src/testing/index.js'
-import { startDemoServer, type DemoServer } from '../../demo-miniprogram/server/server.js'
+import { startWeChatApi } from '../servers/wechat-api.js'
 import { requires } from '../helpers/requires.js'
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0
+const MAIN = join(__dirname, '../../demo-miniprogram/server/main.ts')
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,85 +25,105 @@ function freePort(): Promise<number> {
   })
 }
 
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort()
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  await new Promise<void>((resolve, reject) => {
+/** Spawns `command`, resolves once its stdout matches `ready` (bounded), with the match. */
+function spawnUntil(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s:\n${out}`)), 10_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const timer = setTimeout(() => {
+      stop(child)
+      reject(new Error(`${command} not ready in 15 s:\n${out}`))
+    }, 15_000)
+    const read = (chunk: Buffer) => {
       out += chunk
-      if (out.includes('Ready to accept connections')) {
+      const match = ready.exec(out)
+      if (match) {
         clearTimeout(timer)
-        resolve()
+        resolve({ child, match })
       }
-    })
+    }
+    child.stdout!.on('data', read)
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk))
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`redis-server exited (${code}):\n${out}`))
+      reject(new Error(`${command} exited (${code}):\n${out}`))
     })
   })
-  return { url: `redis://127.0.0.1:${port}`, process: child }
+}
+
+/** Ends a process this test started, by its PID, and waits for it. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  process.kill(child.pid!, 'SIGTERM')
+  await exited
 }
 
 describe.runIf(requires('redis-server', hasRedis, 'apt-get install redis-server'))(
-  'two demo servers, one session (connect-redis)',
+  'two demo server processes, one session (connect-redis)',
   () => {
-    let redis: { url: string; process: ChildProcess }
+    let redis: { url: string; child: ChildProcess }
+    let wechat: { url: string; close(): Promise<void> }
     let rt: Runtime
-    let client: Client
-    const servers: DemoServer[] = []
-    const log: string[] = []
+    let client: Client | undefined
+    const servers: ChildProcess[] = []
 
-    const twoServers = async (redisUrl: string | undefined): Promise<[DemoServer, DemoServer]> => {
-      const accounts = new Map<string, { name: string }>() // one user table behind both
-      for (const name of ['A', 'B']) {
-        servers.push(
-          await startDemoServer({
-            name,
-            accounts,
-            idleMs: 30 * 60_000,
-            code2Session: (code) => rt.code2Session(code),
-            log: (line) => log.push(line),
-            ...(redisUrl ? { redisUrl } : {}),
-          }),
-        )
+    const startServer = async (
+      name: string,
+      redisUrl: string,
+    ): Promise<{ url: string; child: ChildProcess }> => {
+      const env = {
+        PORT: '0',
+        SERVER_NAME: name,
+        REDIS_URL: redisUrl,
+        SESSION_IDLE_MS: String(30 * 60_000),
+        WX_API_BASE: wechat.url,
+        WX_APPID: rt.appid,
+        WX_SECRET: 'test-secret',
       }
-      return servers.slice(-2) as [DemoServer, DemoServer]
+      const { child, match } = await spawnUntil(
+        process.execPath,
+        ['--import', 'tsx', MAIN],
+        env,
+        /demo server on (http:\S+)/,
+      )
+      servers.push(child)
+      return { url: match[1]!, child }
     }
-    const connect = (baseURL: string): Client => {
-      client = createClient({
+    const connect = (baseURL: string): Client =>
+      (client = createClient({
         platform: rt.wx,
         clock: rt.clock,
         baseURL,
         warmup: '/session',
         login: { url: '/login' },
-      })
-      return client
-    }
+      }))
 
     beforeAll(async () => {
-      redis = await startRedis()
-    }, 20_000)
+      const port = await freePort()
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+      const { child } = await spawnUntil('redis-server', args, {}, /Ready to accept connections/)
+      redis = { url: `redis://127.0.0.1:${port}`, child }
+      wechat = await startWeChatApi((code) => rt.code2Session(code))
+    }, 30_000)
     afterEach(async () => {
       client?.dispose()
       rt?.destroy()
-      for (const server of servers.splice(0)) await server.close()
+      await Promise.all(servers.splice(0).map(stop))
     })
     afterAll(async () => {
-      if (!redis) return
-      const exited = new Promise((resolve) => redis.process.once('exit', resolve))
-      process.kill(redis.process.pid!, 'SIGTERM')
-      await exited
+      await wechat?.close()
+      if (redis) await stop(redis.child)
     })
 
     it('a session created and logged in on A is served by B, and survives A going away', async () => {
       rt = createRuntime({ user: 'redis-user' })
-      const [a, b] = await twoServers(redis.url)
+      const [a, b] = await Promise.all([startServer('A', redis.url), startServer('B', redis.url)])
       const session = connect(a.url)
 
       const answer = await session.login<{ bound: boolean; servedBy: string }>()
@@ -129,7 +153,7 @@ describe.runIf(requires('redis-server', hasRedis, 'apt-get install redis-server'
       expect(onB.data.hits).toBe(onA.data.hits + 1)
       expect(onB.data.orders).toHaveLength(2)
 
-      await a.close()
+      await stop(a.child)
       const afterA = await session.request<Orders>({ url: `${b.url}/orders` })
       expect([afterA.statusCode, afterA.data.hits]).toEqual([200, onB.data.hits + 1])
       expect(session.getSession().id).toBe(id)
@@ -150,7 +174,7 @@ describe.runIf(requires('redis-server', hasRedis, 'apt-get install redis-server'
 
     it('control: with memory stores, B does not know the session A created', async () => {
       rt = createRuntime({ user: 'memory-user' })
-      const [a, b] = await twoServers(undefined)
+      const [a, b] = await Promise.all([startServer('A', ''), startServer('B', '')])
       const session = connect(a.url)
       await session.login()
       const onA = await session.request({ url: '/session' })
