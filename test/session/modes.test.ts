@@ -2,6 +2,7 @@
 // 401 → renew → retry → logout → 401.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionOptions } from '../../src/options.js'
+import { profiles } from '../../src/testing/index.js'
 import { withSessionInUrl } from '../../src/session/carrier.js'
 import { hasPhp } from '../servers/php.js'
 import { requires } from '../helpers/requires.js'
@@ -205,5 +206,32 @@ describe('URL mode builder', () => {
       await env.close()
       await other.close()
     }
+  })
+})
+
+// The answer shapes platforms really deliver (PLATFORM.md 1.6): lower-case names (HTTP/2, Android
+// high-performance mode), Set-Cookie joined by ';' (QQ Android), no `cookies` array (base library < 2.10.0).
+describe.each([
+  ['Android high-performance (lower-case headers)', profiles.androidHighPerformance],
+  ["QQ Android (Set-Cookie joined by ';')", profiles.qqAndroid],
+  ['base library < 2.10.0 (no res.cookies)', profiles.legacy],
+])('answer shape: %s', (_name, profile) => {
+  let env: Env
+  beforeEach(async () => {
+    env = await expressEnv({}, profile)
+  })
+  afterEach(() => env.close())
+
+  it.each(['cookie', 'header'] as const)('%s mode keeps the session and the extra cookies', async (mode) => {
+    const c = env.client({ mode, warmup: '/session', login: { url: '/login' } })
+    const who = (await c.login()) as { sessionId: string }
+    await c.request({ url: '/cookies/extra' }) // five Set-Cookie lines in one answer
+    const echo = await c.request({ url: '/api/echo-cookie' })
+    for (const name of ['theme=dark', 'api_token=t0k3n', 'dom=1', 'secure_only=1', 'prefs=compact']) {
+      expect(String(body(echo).cookie)).toContain(name)
+    }
+    const res = await c.request({ url: '/orders' })
+    expect(body(res).sid).toBe(who.sessionId)
+    expect(env.server.events.at(-1)?.via).toBe(mode)
   })
 })
