@@ -175,7 +175,11 @@ function mergeCookie(header: Record<string, string>, fromJar: string): void {
     header['Cookie'] = fromJar
     return
   }
-  const ownNames = new Set(own.split(';').map((p) => p.slice(0, p.indexOf('=') >>> 0).trim()))
-  const kept = fromJar.split('; ').filter((p) => !ownNames.has(p.slice(0, p.indexOf('=') >>> 0).trim()))
+  const nameOf = (pair: string): string => {
+    const eq = pair.indexOf('=')
+    return (eq < 0 ? pair : pair.slice(0, eq)).trim()
+  }
+  const ownNames = new Set(own.split(';').map(nameOf))
+  const kept = fromJar.split('; ').filter((p) => !ownNames.has(nameOf(p)))
   header[key as string] = kept.length ? `${kept.join('; ')}; ${own}` : own
 }
