@@ -1,3 +1,4 @@
+import { SessionError } from '../errors.js'
 import type { Platform, PlatformCallOptions, PlatformFailure } from './types.js'
 import { callApi, subscriber, toFailure, type Api } from './wechat.js'
 
@@ -56,6 +57,7 @@ function requestOptions({
  * Header mode works as everywhere.
  */
 export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike): Platform {
+  if (!isMyLike(my)) throw new SessionError('INVALID_OPTION', "`alipay(my)` needs Alipay's `my`")
   return {
     name: 'alipay',
     request(o) {

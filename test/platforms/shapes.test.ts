@@ -280,6 +280,7 @@ describe('detection', () => {
     expect(() => createClient()).toThrow(/alipay\(my\)/)
     expect(() => createClient({ platform: env.api })).toThrow(/alipay\(my\)/)
     delete g.my
+    expect(() => alipay()).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
     expect(() => createClient()).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
     expect(() => createClient({ platform: 42 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
   })
