@@ -1,6 +1,6 @@
 // Runs the demo mini-program in Node: miniprogram-simulate renders the pages (under jsdom), the
 // `miniprogram-session/testing` runtime is their `wx`, doing real HTTP to the demo server.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -218,6 +218,7 @@ export async function launchDemo(
       stop()
       runtime.destroy()
       runtime.uninstall()
+      rmSync(photos, { recursive: true, force: true })
     },
   }
 }
