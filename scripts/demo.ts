@@ -1,7 +1,8 @@
 // `npm run demo`: builds the SDK into the demo mini-program, starts the demo server on 127.0.0.1
 // and drives the pages headlessly through the whole session story. Exits 0 only if every step
 // showed what it should. `npm run demo -- --serve` builds, then only runs the server for WeChat
-// DevTools (PORT, default 3000; HOST=0.0.0.0 for a phone on the same network).
+// DevTools (PORT, default 3000; HOST=0.0.0.0 for a phone on the same network). `--mode=header|url`
+// runs the story with another carrier; `--debug` adds the SDK's own log lines.
 import { buildMiniprogramNpm } from '../demo-miniprogram/headless/harness.js'
 import { runDemoFlow } from '../demo-miniprogram/headless/flow.js'
 
@@ -17,7 +18,7 @@ async function main(args: string[]): Promise<number> {
     return new Promise<number>(() => {})
   }
   const mode = (args.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'cookie') as Mode
-  const { steps } = await runDemoFlow({ mode, print: console.log })
+  const { steps } = await runDemoFlow({ mode, debug: args.includes('--debug'), print: console.log })
   console.log(`\ndemo passed: ${steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   return 0
 }

@@ -8,6 +8,8 @@ export interface FlowOptions {
   mode?: Settings['mode']
   /** The server's idle timeout for this run (its default is 30 minutes). Default 1500 ms. */
   idleMs?: number
+  /** The SDK's own debug log (to the console), as the settings page's switch does. Default false. */
+  debug?: boolean
   /** Receives each printed line. Default: nothing is printed. */
   print?: (line: string) => void
 }
@@ -66,7 +68,7 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
     let renewed: string | undefined
     let home = undefined as Awaited<ReturnType<DemoApp['open']>> | undefined
     await step('launch + warm-up', async () => {
-      app = await launchDemo({ baseURL, mode })
+      app = await launchDemo({ baseURL, mode, debug: options.debug ?? false })
       home = await app.open('home')
       expect(
         home.text('#session') === 'yes' && home.text('#logged-in') === 'no',
