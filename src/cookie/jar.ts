@@ -44,6 +44,7 @@ export type JarChange = 0 | 1 | 2
 
 const DAY = 864e5
 const PS = /^[^.]+$|^(com|net|org|gov|edu|co|ac)\.[a-z]{2}$/
+const isPublicSuffix = (d: string): boolean => PS.test(d)
 const ATTRS = ['hostOnly', 'secure', 'httpOnly', 'sameSite', 'expires'] as const
 
 // A "secure" request (§5.7 step 12, §5.8.3): https, or http to a loopback host as browsers allow.
@@ -63,24 +64,22 @@ const evict = (list: Cookie[], all: Cookie[]): void => {
 }
 
 // A stored entry read back: every field of its type (JSON has no NaN or Infinity, so "number" is enough)
+const SHAPE = /^(string,){4}(boolean,){3}number,(number|undefined),(string|undefined)$/
 const valid = (e: unknown): e is Cookie => {
   const x = Object(e) as Cookie
-  return (
-    [
-      x.name,
-      x.value,
-      x.domain,
-      x.path,
-      x.hostOnly,
-      x.secure,
-      x.httpOnly,
-      x.creation,
-      x.expires === undefined ? 0 : x.expires,
-    ]
-      .map((v) => typeof v)
-      .join() === 'string,string,string,string,boolean,boolean,boolean,number,number' &&
-    [undefined, 'strict', 'lax', 'none'].includes(x.sameSite)
-  )
+  const types = [
+    x.name,
+    x.value,
+    x.domain,
+    x.path,
+    x.hostOnly,
+    x.secure,
+    x.httpOnly,
+    x.creation,
+    x.expires,
+    x.sameSite,
+  ]
+  return SHAPE.test(types.map((v) => typeof v).join()) && /^(strict|lax|none)?$/.test(x.sameSite || '')
 }
 
 /** An RFC 6265bis cookie store (§5.7 storage, §5.8 retrieval) for one client. */
@@ -91,6 +90,12 @@ export class CookieJar {
 
   constructor(options: CookieJarOptions = {}) {
     this.o = options
+  }
+
+  private no(line: string, why: string): 0 {
+    const f = this.o.onReject
+    if (f) f(line, why)
+    return 0
   }
 
   private now(): number {
@@ -104,33 +109,28 @@ export class CookieJar {
 
   /** RFC 6265bis §5.7. A line the RFC says to ignore is reported to `onReject` and changes nothing. */
   setCookie(line: string, url: string): JarChange {
-    const { onReject, isPublicSuffix = (x: string) => PS.test(x) } = this.o
-    const no = (why: string): 0 => {
-      if (onReject) onReject(line, why)
-      return 0
-    }
     const u = parseUrl(url)
     const p = parseSetCookie(line)
-    if (!u) return no('url')
-    if (!p) return no('malformed')
+    if (!u) return this.no(line, 'url')
+    if (!p) return this.no(line, 'malformed')
     const { name, value, secure: sec, path = defaultPath(u.path) } = p
     const now = this.now()
     const host = u.host
     const safe = secure(u)
     let d = p.domain || ''
     // §5.7 step 8: a public-suffix Domain is only allowed as the request host itself (host-only then)
-    if (d && isPublicSuffix(d)) {
-      if (d !== host) return no('public suffix')
+    if (d && (this.o.isPublicSuffix || isPublicSuffix)(d)) {
+      if (d !== host) return this.no(line, 'public suffix')
       d = ''
     }
     const domain = d || host
-    if (!domainMatch(host, domain)) return no('domain')
-    if (sec && !safe) return no('secure')
+    if (!domainMatch(host, domain)) return this.no(line, 'domain')
+    if (sec && !safe) return this.no(line, 'secure')
     // §5.7 step 4 and steps 20-21: __Secure- needs Secure; __Host- also host-only and Path=/
     const pre = (name || value).slice(0, 9).toLowerCase()
     const hostPre = pre.startsWith('__host-')
     if ((hostPre || pre === '__secure-') && (!name || !sec || (hostPre && (d || p.path !== '/')))) {
-      return no('prefix')
+      return this.no(line, 'prefix')
     }
     const c: Cookie = {
       name,

@@ -19,11 +19,18 @@ export interface ParsedSetCookie {
 // NUL, CR and LF end the line, as in browsers (WPT value/13, http-state CHROMIUM0022/0023); any
 // other CTL except HTAB makes the whole line invalid (RFC 6265bis §5.6 step 1).
 const END = /[\0\r\n]/
-// eslint-disable-next-line no-control-regex
-const CTL = /[\x00-\x08\x0a-\x1f\x7f]/
+// (Written as the allowed characters: an anchored scan is about twice as fast as a search.)
+const CLEAN = /^[\t -~\x80-\uffff]*$/
 
 // WSP only (space, tab): String#trim would also eat NBSP and other characters the RFC keeps.
-const trim = (s: string): string => s.replace(/^[ \t]+|[ \t]+$/g, '')
+const ws = (c: number): boolean => c === 32 || c === 9
+const trim = (s: string): string => {
+  let a = 0
+  let b = s.length
+  while (ws(s.charCodeAt(a))) a++
+  while (b > a && ws(s.charCodeAt(b - 1))) b--
+  return a || b < s.length ? s.slice(a, b) : s
+}
 
 // The limits are in octets (§5.6 steps 5 and 8): UTF-8 length, counted only when the character
 // count alone cannot settle it. Iterating a string yields code points (a surrogate pair is 4 bytes).
@@ -36,16 +43,24 @@ const over = (s: string, max: number): boolean => {
 /** RFC 6265bis §5.6. Returns null for a line a browser ignores entirely. Never throws. */
 export function parseSetCookie(line: string): ParsedSetCookie | null {
   if (typeof line !== 'string') return null
-  line = line.split(END)[0]!
-  if (CTL.test(line)) return null
-  const [pair = '', ...avs] = line.split(';')
+  if (!CLEAN.test(line)) {
+    line = line.split(END)[0]!
+    if (!CLEAN.test(line)) return null
+  }
+  let end = line.indexOf(';')
+  if (end < 0) end = line.length
+  const pair = line.slice(0, end)
   // §5.6 step 3: no '=' means a nameless cookie whose value is the whole pair.
   const eq = pair.indexOf('=')
   const name = eq < 0 ? '' : trim(pair.slice(0, eq))
   const value = trim(pair.slice(eq + 1))
   if ((!name && !value) || over(name + value, 4096)) return null
   const c: ParsedSetCookie = { name, value, secure: false, httpOnly: false }
-  for (const av of avs) {
+  while (end < line.length) {
+    const start = end + 1
+    end = line.indexOf(';', start)
+    if (end < 0) end = line.length
+    const av = line.slice(start, end)
     const i = av.indexOf('=')
     const key = trim(i < 0 ? av : av.slice(0, i)).toLowerCase()
     const val = i < 0 ? '' : trim(av.slice(i + 1))
@@ -83,35 +98,52 @@ export function parseSetCookie(line: string): ParsedSetCookie | null {
 const DELIM = /[\t -/;-@[-`{-~]+/
 const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec'
 
+// IMF-fixdate and its Netscape form ("Wed, 21 Oct 2037 07:28:00 GMT", "Thu, 01-Jan-2037 …"), which
+// nearly every server sends: its tokens sit at fixed offsets, so the split below can be skipped.
+const FIXDATE = /^[a-z]{3}, \d\d[ -][a-z]{3}[ -]\d{4} \d\d:\d\d:\d\d gmt$/i
+
 /** RFC 6265bis §5.1.1 cookie-date → ms since epoch, or null. Tokens, not `new Date(string)`. */
 export function parseCookieDate(value: string): number | null {
-  let time: RegExpExecArray | null = null
+  const v = String(value)
   let day = -1
   let month = -1
   let year = -1
-  for (const t of String(value).split(DELIM)) {
-    const digits = /^\d*/.exec(t)![0].length
-    const m = /^(\d\d?):(\d\d?):(\d\d?)(?!\d)/.exec(t)
-    const mon = t.length > 2 ? MONTHS.indexOf(t.slice(0, 3).toLowerCase()) : -1
-    if (!time && m) time = m
-    else if (day < 0 && digits && digits < 3) day = +t.slice(0, digits)
-    else if (month < 0 && mon % 3 === 0) month = mon / 3
+  let h = -1
+  let mi = 0
+  let sec = 0
+  // (the weekday is dropped only when it cannot be read as a month)
+  const tokens =
+    FIXDATE.test(v) && MONTHS.indexOf(v.slice(0, 3).toLowerCase()) % 3
+      ? [v.slice(5, 7), v.slice(8, 11), v.slice(12, 16), v.slice(17, 25)]
+      : v.split(DELIM)
+  for (const t of tokens) {
+    // Tokens starting with a digit can only be the time, day or year; the others only the month.
+    let digits = 0
+    while ((t.charCodeAt(digits) ^ 48) < 10) digits++
+    let m: RegExpExecArray | null
+    if (!digits) {
+      const i = month < 0 && t.length > 2 ? MONTHS.indexOf(t.slice(0, 3).toLowerCase()) : -1
+      if (i % 3 === 0) month = i / 3
+    } else if (h < 0 && t[digits] === ':' && (m = /^(\d\d?):(\d\d?):(\d\d?)(?!\d)/.exec(t))) {
+      h = +m[1]!
+      mi = +m[2]!
+      sec = +m[3]!
+    } else if (day < 0 && digits < 3) day = parseInt(t, 10)
     else if (year < 0 && digits > 1 && digits < 5) {
-      year = +t.slice(0, digits)
+      year = parseInt(t, 10)
       year += year < 70 ? 2000 : year < 100 ? 1900 : 0
     }
   }
-  if (!time) return null
-  const [h, mi, s] = time.slice(1).map(Number) as [number, number, number]
-  const ms = Date.UTC(year, month, day, h, mi, s)
+  const ms = Date.UTC(year, month, day, h, mi, sec)
   // Date.UTC rolls "Feb 30" over to March; a browser rejects such dates
   return day > 0 &&
     month >= 0 &&
     year > 1600 &&
+    h >= 0 &&
     h < 24 &&
     mi < 60 &&
-    s < 60 &&
-    new Date(ms).getUTCDate() === day
+    sec < 60 &&
+    (day < 29 || new Date(ms).getUTCDate() === day)
     ? ms
     : null
 }

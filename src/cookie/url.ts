@@ -19,12 +19,10 @@ export function parseUrl(url: string): ParsedUrl | null {
 /** localhost, *.localhost, 127.0.0.0/8 and ::1: browsers treat http to these as a secure context. */
 export const isLoopback = (host: string): boolean => /^(.+\.)?localhost$|^127(\.\d{1,3}){3}$|^::1$/.test(host)
 
-/** RFC 6265bis §5.1.3: identical, or a dot-boundary suffix of a host name (never of an IP). */
+/** RFC 6265bis §5.1.3: identical, or a dot-boundary suffix of a host name (never of an IP address). */
 export const domainMatch = (host: string, domain: string): boolean =>
   host === domain ||
-  (host.endsWith(domain) &&
-    host[host.length - domain.length - 1] === '.' &&
-    !/^(\d{1,3}\.){3}\d{1,3}$|:/.test(host))
+  (host.endsWith(domain) && host[host.length - domain.length - 1] === '.' && !/^[\d.]+$|:/.test(host))
 
 /** RFC 6265bis §5.1.4: identical, or a prefix ending at a '/' boundary. Compared byte for byte. */
 export const pathMatch = (path: string, cookiePath: string): boolean =>
