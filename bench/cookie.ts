@@ -118,7 +118,7 @@ export async function benchCookie(): Promise<BenchRow[]> {
   const parse = hz({
     ours: () => lines.forEach((l) => (sink += parseSetCookie(l) ? 1 : 0)),
     tough: () => lines.forEach((l) => (sink += ToughCookie.parse(l) ? 1 : 0)),
-    scp: () => lines.forEach((l) => (sink += setCookieParser.parseString(l).name.length)),
+    scp: () => lines.forEach((l) => (sink += setCookieParser.parseString(l) ? 1 : 0)),
   })
   const split = hz({
     ours: () => (sink += splitSetCookie(joined).length),

@@ -42,10 +42,8 @@ export interface CookieJarOptions {
  */
 export type JarChange = 0 | 1 | 2
 
-const DAY = 864e5
 const PS = /^[^.]+$|^(com|net|org|gov|edu|co|ac)\.[a-z]{2}$/
 const isPublicSuffix = (d: string): boolean => PS.test(d)
-const ATTRS = ['hostOnly', 'secure', 'httpOnly', 'sameSite', 'expires'] as const
 
 // A "secure" request (§5.7 step 12, §5.8.3): https, or http to a loopback host as browsers allow.
 const secure = (u: ParsedUrl): boolean => u.scheme === 'https' || isLoopback(u.host)
@@ -54,20 +52,16 @@ const alive = (now: number) => (c: Cookie) => !(c.expires! <= now)
 
 const copy = (c: Cookie): Cookie => ({ ...c })
 
-// §5.8.3 step 2: longer paths first, then earlier creation times
-const before = (a: Cookie, b: Cookie): boolean =>
-  (a.path.length - b.path.length || b.creation - a.creation) > 0
-
-// §5.7 limits: the oldest cookie of `list` leaves `all`
+// §5.7 limits: the oldest cookie of `list` leaves `all` (the store is kept in creation order)
 const evict = (list: Cookie[], all: Cookie[]): void => {
-  all.splice(all.indexOf(list.reduce((a, b) => (b.creation < a.creation ? b : a))), 1)
+  all.splice(all.indexOf(list[0]!), 1)
 }
 
 // A stored entry read back: every field of its type (JSON has no NaN or Infinity, so "number" is enough)
-const SHAPE = /^(string,){4}(boolean,){3}number,(number|undefined),(string|undefined)$/
+const SHAPE = /^(string,){4}(boolean,){3}number,(number|undefined),(string,(strict|lax|none)|undefined,)$/
 const valid = (e: unknown): e is Cookie => {
   const x = Object(e) as Cookie
-  const types = [
+  const fields = [
     x.name,
     x.value,
     x.domain,
@@ -79,7 +73,12 @@ const valid = (e: unknown): e is Cookie => {
     x.expires,
     x.sameSite,
   ]
-  return SHAPE.test(types.map((v) => typeof v).join()) && /^(strict|lax|none)?$/.test(x.sameSite || '')
+  return SHAPE.test(
+    fields
+      .map((v): string => typeof v)
+      .concat(x.sameSite || '')
+      .join(),
+  )
 }
 
 /** An RFC 6265bis cookie store (§5.7 storage, §5.8 retrieval) for one client. */
@@ -126,12 +125,10 @@ export class CookieJar {
     const domain = d || host
     if (!domainMatch(host, domain)) return this.no(line, 'domain')
     if (sec && !safe) return this.no(line, 'secure')
-    // §5.7 step 4 and steps 20-21: __Secure- needs Secure; __Host- also host-only and Path=/
-    const pre = (name || value).slice(0, 9).toLowerCase()
-    const hostPre = pre.startsWith('__host-')
-    if ((hostPre || pre === '__secure-') && (!name || !sec || (hostPre && (d || p.path !== '/')))) {
-      return this.no(line, 'prefix')
-    }
+    // §5.7 step 4 and steps 20-21 (prefixes match case-insensitively): __Secure- needs Secure; __Host-
+    // also host-only and Path=/; a nameless cookie may not fake either through its value
+    const pre = /^__(?:(host)|secure)-/i.exec(name || value)
+    if (pre && (!name || !sec || (pre[1] && (d || p.path !== '/')))) return this.no(line, 'prefix')
     const c: Cookie = {
       name,
       value,
@@ -143,9 +140,9 @@ export class CookieJar {
       creation: now,
     }
     if (p.sameSite) c.sameSite = p.sameSite
-    // §5.6.1/§5.6.2: Max-Age wins over Expires; both are capped at 400 days
+    // §5.6.1/§5.6.2: Max-Age wins over Expires (no 400-day cap: a mini-program keeps what it is told)
     const exp = p.maxAge === undefined ? p.expires : p.maxAge > 0 ? now + p.maxAge * 1e3 : 0
-    if (exp !== undefined) c.expires = Math.min(exp, now + 400 * DAY)
+    if (exp !== undefined) c.expires = exp
     const all = (this.c = this.c.filter(alive(now)))
     const i = all.findIndex((o) => o.name === name && o.domain === domain && o.path === path)
     const old = all[i]
@@ -158,7 +155,8 @@ export class CookieJar {
     if (old) {
       c.creation = old.creation
       all[i] = c
-      return old.value !== value ? 2 : ATTRS.some((k) => old[k] !== c[k]) ? 1 : 0
+      // same value: a "touch" when only the expiry or flags moved
+      return old.value !== value ? 2 : JSON.stringify(old) === JSON.stringify(c) ? 0 : 1
     }
     all.push(c)
     const mine = all.filter((o) => o.domain === domain)
@@ -169,9 +167,9 @@ export class CookieJar {
 
   /** RFC 6265bis §5.8.3: the `Cookie` header for a request to `url`, '' when none. */
   getCookieHeader(url: string): string {
-    let h = ''
-    for (const c of this.match(url)) h += (h ? '; ' : '') + (c.name ? c.name + '=' + c.value : c.value)
-    return h
+    return this.match(url)
+      .map((c) => (c.name ? c.name + '=' + c.value : c.value))
+      .join('; ')
   }
 
   /** The cookies `getCookieHeader` would send, in the same order (copies). */
@@ -181,22 +179,19 @@ export class CookieJar {
 
   private match(url: string): Cookie[] {
     const u = parseUrl(url)
-    const out: Cookie[] = []
     const live = alive(this.now())
-    for (const c of u ? this.c : []) {
-      if (
-        live(c) &&
-        (c.hostOnly ? c.domain === u!.host : domainMatch(u!.host, c.domain)) &&
-        pathMatch(u!.path, c.path) &&
-        (!c.secure || secure(u!))
-      ) {
-        // insertion keeps equal keys in store order (stable on any engine)
-        let i = out.length
-        while (i && before(c, out[i - 1]!)) i--
-        out.splice(i, 0, c)
-      }
-    }
-    return out
+    // §5.8.3 step 2: longer paths first, then earlier creation (a stable sort keeps arrival order for ties)
+    return u
+      ? this.c
+          .filter(
+            (c) =>
+              live(c) &&
+              (c.hostOnly ? c.domain === u.host : domainMatch(u.host, c.domain)) &&
+              pathMatch(u.path, c.path) &&
+              (!c.secure || secure(u)),
+          )
+          .sort((a, b) => b.path.length - a.path.length || a.creation - b.creation)
+      : []
   }
 
   /** Every live cookie (copies), oldest first. */

@@ -23,21 +23,12 @@ const END = /[\0\r\n]/
 const CLEAN = /^[\t -~\x80-\uffff]*$/
 
 // WSP only (space, tab): String#trim would also eat NBSP and other characters the RFC keeps.
-const ws = (c: number): boolean => c === 32 || c === 9
 const trim = (s: string): string => {
   let a = 0
   let b = s.length
-  while (ws(s.charCodeAt(a))) a++
-  while (b > a && ws(s.charCodeAt(b - 1))) b--
-  return a || b < s.length ? s.slice(a, b) : s
-}
-
-// The limits are in octets (§5.6 steps 5 and 8): UTF-8 length, counted only when the character
-// count alone cannot settle it. Iterating a string yields code points (a surrogate pair is 4 bytes).
-const over = (s: string, max: number): boolean => {
-  let n = 0
-  if (s.length * 3 > max) for (const ch of s) n += ch < '\x80' ? 1 : ch < '\u0800' ? 2 : ch.length + 2
-  return n > max
+  while (s[a] === ' ' || s[a] === '\t') a++
+  while (b > a && (s[b - 1] === ' ' || s[b - 1] === '\t')) b--
+  return s.slice(a, b)
 }
 
 /** RFC 6265bis §5.6. Returns null for a line a browser ignores entirely. Never throws. */
@@ -54,7 +45,9 @@ export function parseSetCookie(line: string): ParsedSetCookie | null {
   const eq = pair.indexOf('=')
   const name = eq < 0 ? '' : trim(pair.slice(0, eq))
   const value = trim(pair.slice(eq + 1))
-  if ((!name && !value) || over(name + value, 4096)) return null
+  // §5.6 step 5 (and step 8 below): the limits are in octets; JS counts UTF-16 units, exact for
+  // ASCII, which is what servers send (RFC 6265 cookie-octets), and lenient for anything else.
+  if ((!name && !value) || (name + value).length > 4096) return null
   const c: ParsedSetCookie = { name, value, secure: false, httpOnly: false }
   while (end < line.length) {
     const start = end + 1
@@ -64,7 +57,7 @@ export function parseSetCookie(line: string): ParsedSetCookie | null {
     const i = av.indexOf('=')
     const key = trim(i < 0 ? av : av.slice(0, i)).toLowerCase()
     const val = i < 0 ? '' : trim(av.slice(i + 1))
-    if (over(val, 1024)) continue // §5.6 step 8: attribute values over 1024 octets are ignored
+    if (val.length > 1024) continue // §5.6 step 8: an over-long attribute is ignored, not the cookie
     // Each attribute overwrites an earlier one of the same name ("last wins", §5.7).
     switch (key) {
       case 'expires': {
@@ -76,7 +69,7 @@ export function parseSetCookie(line: string): ParsedSetCookie | null {
         if (/^-?\d+$/.test(val)) c.maxAge = +val
         break
       case 'domain': // §5.6.3: an empty Domain is ignored; a leading dot is dropped
-        if (val) c.domain = (val[0] === '.' ? val.slice(1) : val).toLowerCase()
+        if (val) c.domain = val.replace(/^\./, '').toLowerCase()
         break
       case 'path': // §5.6.4: empty or relative means the default-path, still overriding earlier ones
         c.path = val[0] === '/' ? val : undefined
@@ -97,6 +90,11 @@ export function parseSetCookie(line: string): ParsedSetCookie | null {
 // §5.1.1 delimiters: %x09 / %x20-2F / %x3B-40 / %x5B-60 / %x7B-7E
 const DELIM = /[\t -/;-@[-`{-~]+/
 const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec'
+// §5.1.1 month: a token whose first three characters name a month; 0-11, or -1
+const monthOf = (t: string): number => {
+  const i = t.length > 2 ? MONTHS.indexOf(t.slice(0, 3).toLowerCase()) : -1
+  return i % 3 ? -1 : i / 3
+}
 
 // IMF-fixdate and its Netscape form ("Wed, 21 Oct 2037 07:28:00 GMT", "Thu, 01-Jan-2037 …"), which
 // nearly every server sends: its tokens sit at fixed offsets, so the split below can be skipped.
@@ -113,7 +111,7 @@ export function parseCookieDate(value: string): number | null {
   let sec = 0
   // (the weekday is dropped only when it cannot be read as a month)
   const tokens =
-    FIXDATE.test(v) && MONTHS.indexOf(v.slice(0, 3).toLowerCase()) % 3
+    FIXDATE.test(v) && monthOf(v) < 0
       ? [v.slice(5, 7), v.slice(8, 11), v.slice(12, 16), v.slice(17, 25)]
       : v.split(DELIM)
   for (const t of tokens) {
@@ -122,8 +120,7 @@ export function parseCookieDate(value: string): number | null {
     while ((t.charCodeAt(digits) ^ 48) < 10) digits++
     let m: RegExpExecArray | null
     if (!digits) {
-      const i = month < 0 && t.length > 2 ? MONTHS.indexOf(t.slice(0, 3).toLowerCase()) : -1
-      if (i % 3 === 0) month = i / 3
+      if (month < 0) month = monthOf(t)
     } else if (h < 0 && t[digits] === ':' && (m = /^(\d\d?):(\d\d?):(\d\d?)(?!\d)/.exec(t))) {
       h = +m[1]!
       mi = +m[2]!

@@ -16,8 +16,8 @@ export function parseUrl(url: string): ParsedUrl | null {
   return host ? { scheme: m[1]!.toLowerCase(), host, port: m[4] || '', path: m[5] || '/' } : null
 }
 
-/** localhost, *.localhost, 127.0.0.0/8 and ::1: browsers treat http to these as a secure context. */
-export const isLoopback = (host: string): boolean => /^(.+\.)?localhost$|^127(\.\d{1,3}){3}$|^::1$/.test(host)
+/** localhost, 127.0.0.0/8 and ::1: browsers treat http to these as a secure context. */
+export const isLoopback = (host: string): boolean => /^localhost$|^127(\.\d{1,3}){3}$|^::1$/.test(host)
 
 /** RFC 6265bis §5.1.3: identical, or a dot-boundary suffix of a host name (never of an IP address). */
 export const domainMatch = (host: string, domain: string): boolean =>
@@ -29,8 +29,5 @@ export const pathMatch = (path: string, cookiePath: string): boolean =>
   path.startsWith(cookiePath) &&
   (path.length === cookiePath.length || cookiePath.endsWith('/') || path[cookiePath.length] === '/')
 
-/** RFC 6265bis §5.1.4 default-path: the request path up to, not including, its last '/'. */
-export const defaultPath = (path: string): string => {
-  const i = path.lastIndexOf('/')
-  return i > 0 && path[0] === '/' ? path.slice(0, i) : '/'
-}
+/** RFC 6265bis §5.1.4 default-path: the request path (always starting with '/') up to its last '/'. */
+export const defaultPath = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/'
