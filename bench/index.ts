@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { benchColdstart } from './coldstart.js'
+import { benchCookie } from './cookie.js'
 import { benchRequest } from './request.js'
 import { benchStorage } from './storage.js'
 
@@ -19,6 +20,7 @@ export interface BenchRow {
 }
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
+  ['cookie', () => benchCookie()],
   ['request', () => benchRequest()],
   ['storage', () => benchStorage()],
   ['coldstart', () => benchColdstart()],
@@ -36,10 +38,12 @@ const num = (n: number): string =>
 
 function table(results: (BenchRow & { bench: string })[]): string {
   const width = Math.max(...results.map((r) => r.name.length))
+  const unitWidth = Math.max(...results.map((r) => (r.unit ?? 'ops/s').length))
   return results
     .map((r) => {
       const peers = Object.entries(r.vs ?? {}).map(([peer, v]) => `${peer} ${num(v)} (${advantage(r, v)})`)
-      return `${r.bench.padEnd(9)} ${r.name.padEnd(width)} ${num(r.ops).padStart(11)} ${(r.unit ?? 'ops/s').padEnd(7)} ${peers.join('; ')}`
+      const unit = (r.unit ?? 'ops/s').padEnd(unitWidth)
+      return `${r.bench.padEnd(9)} ${r.name.padEnd(width)} ${num(r.ops).padStart(9)} ${unit}  ${peers.join('; ')}`
     })
     .join('\n')
 }
