@@ -160,34 +160,8 @@ export interface SessionOptions {
   debug?: boolean | ((message: string) => void)
 }
 
-export interface ResolvedOptions {
-  baseURL: string
-  platform: unknown
-  mode: 'cookie' | 'header' | 'url'
-  sessionCookie: readonly string[]
-  header: { name: string }
-  url: { style: 'path' | 'query'; name: string }
-  sessionFromBody: ((data: unknown) => unknown) | undefined
-  jar: boolean
-  warmup: string | false
-  warmupBackoff: number
-  login: Required<LoginOptions> | false
-  needLogin: boolean
-  logout: string | false
-  isExpired: (res: SessionResponse) => boolean
-  refreshInterval: number | false
-  refresh: string | false
-  storageKey: string
-  namespace: string
-  persistSessionCookies: boolean
-  clock: SessionClock
-  onError: ((error: SessionError) => void) | undefined
-  onSessionExpired: ((error: SessionError) => void) | undefined
-  debug: ((message: string) => void) | undefined
-}
-
-/** The defaults, one place. Nested defaults (header, url, login) are filled in by resolveOptions. */
-export const defaults = {
+/** The defaults, one place (nested ones, derived in resolveOptions, are documented above). */
+const defaults = {
   baseURL: '',
   mode: 'cookie',
   sessionCookie: ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid'],
@@ -204,111 +178,177 @@ export const defaults = {
   persistSessionCookies: true,
 } as const
 
-type Rule = [ok: (v: unknown) => boolean, expected: string]
-const is = (type: string): Rule => [(v) => typeof v === type, `a ${type}`]
+// What each option accepts, one letter per allowed kind (see `accepts`) or 'a|b' for one of the
+// values. The mapped type makes a new option without a rule a compile error.
+const rules: { [K in keyof SessionOptions]-?: string } = {
+  baseURL: 's',
+  platform: 'x',
+  mode: 'cookie|header|url',
+  sessionCookie: 'sa',
+  header: 'o',
+  url: 'o',
+  sessionFromBody: 'f',
+  jar: 'b',
+  warmup: 'Fs',
+  warmupBackoff: 'n',
+  login: 'Fl',
+  needLogin: 'b',
+  logout: 'Fs',
+  isExpired: 'f',
+  refreshInterval: 'Fn',
+  refresh: 's',
+  storageKey: 'k',
+  namespace: 's',
+  persistSessionCookies: 'b',
+  clock: 'c',
+  onError: 'f',
+  onSessionExpired: 'f',
+  debug: 'bf',
+}
+const nested: Record<string, string> = {
+  'header.name': 'k',
+  'url.style': 'path|query',
+  'url.name': 'k',
+  'login.method': 'POST|PUT|GET',
+  'login.data': 'f',
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = is('string')
-const fn = is('function')
-const bool = is('boolean')
-const object: Rule = [isObject, 'an object']
-const urlOrFalse: Rule = [(v) => v === false || typeof v === 'string', 'false or a URL string']
-const ms: Rule = [(v) => typeof v === 'number' && v > 0 && v < Infinity, 'a positive number of ms']
-const oneOf = (...values: string[]): Rule => [
-  (v) => values.includes(v as string),
-  values.map((x) => `'${x}'`).join(' or '),
-]
 
-// Every option and its check; the mapped type makes a new option without a rule a compile error.
-const rules: { [K in keyof SessionOptions]-?: Rule } = {
-  baseURL: str,
-  platform: [() => true, ''],
-  mode: oneOf('cookie', 'header', 'url'),
-  sessionCookie: [
-    (v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')),
-    'a string or an array of strings',
-  ],
-  header: object,
-  url: object,
-  sessionFromBody: fn,
-  jar: bool,
-  warmup: urlOrFalse,
-  warmupBackoff: ms,
-  login: [
-    (v) => v === false || (isObject(v) && typeof v.url === 'string'),
-    'false or an object with a `url`',
-  ],
-  needLogin: bool,
-  logout: urlOrFalse,
-  isExpired: fn,
-  refreshInterval: [(v) => v === false || ms[0](v), 'false or a positive number of ms'],
-  refresh: str,
-  storageKey: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
-  namespace: str,
-  persistSessionCookies: bool,
-  clock: [
-    (v) => isObject(v) && ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function'),
-    'an object with now, setTimeout and clearTimeout',
-  ],
-  onError: fn,
-  onSessionExpired: fn,
-  debug: [(v) => typeof v === 'boolean' || typeof v === 'function', 'a boolean or a function'],
+const kinds: Record<string, string> = {
+  s: 'a string',
+  k: 'a non-empty string',
+  F: 'false',
+  n: 'a positive number',
+  a: 'an array of strings',
+  l: 'an object with a `url`',
+  c: 'a clock',
+  o: 'an object',
+  b: 'a boolean',
+  f: 'a function',
 }
 
-function check(name: string, value: unknown, [ok, expected]: Rule): void {
-  if (value !== undefined && !ok(value)) {
-    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
-    throw new SessionError('INVALID_OPTION', `option \`${name}\` must be ${expected}, got ${got}`)
-  }
+function accepts(kind: string, v: unknown): boolean {
+  const t = typeof v
+  return (
+    kind === 'x' ||
+    (kind === 's' || kind === 'k'
+      ? t === 'string' && (kind === 's' || v !== '')
+      : kind === 'F'
+        ? v === false
+        : kind === 'n'
+          ? t === 'number' && (v as number) > 0 && (v as number) < Infinity
+          : kind === 'a'
+            ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+            : kind === 'l'
+              ? isObject(v) && typeof v.url === 'string'
+              : kind === 'c'
+                ? isObject(v) &&
+                  ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function')
+                : kind === 'o'
+                  ? isObject(v)
+                  : t[0] === kind)
+  )
 }
 
-const systemClock: SessionClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle),
+function check(name: string, value: unknown, rule: string | undefined): void {
+  if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${name}\``)
+  if (
+    value !== undefined &&
+    !(rule.includes('|')
+      ? rule.split('|').includes(value as string)
+      : [...rule].some((k) => accepts(k, value)))
+  )
+    throw new SessionError(
+      'INVALID_OPTION',
+      `option \`${name}\` must be ${rule.includes('|') ? rule.split('|').join(' or ') : [...rule].map((k) => kinds[k]).join(' or ')}`,
+    )
+}
+
+/** Options after validation, with every default and derived value filled in. */
+export interface Resolved {
+  baseURL: string
+  platform: unknown
+  mode: 'cookie' | 'header' | 'url'
+  /** Lower-cased names of the session cookie (and in url mode the URL parameter). */
+  names: Set<string>
+  headerName: string
+  urlStyle: 'path' | 'query'
+  urlName: string
+  sessionFromBody: ((data: unknown) => unknown) | undefined
+  jar: boolean
+  warmup: string | false
+  warmupBackoff: number
+  login: Required<LoginOptions> | false
+  needLogin: boolean
+  logout: string | false
+  isExpired: (res: SessionResponse) => boolean
+  refreshInterval: number | false
+  refresh: string | false
+  key: string
+  persistSessionCookies: boolean
+  clock: SessionClock
+  onError: ((error: SessionError) => void) | undefined
+  onSessionExpired: ((error: SessionError) => void) | undefined
+  log: (message: string) => void
 }
 
 /** Validates user options and fills in every default. Throws SessionError('INVALID_OPTION'). */
-export function resolveOptions(input: unknown = {}): ResolvedOptions {
-  check('options', input, object)
-  const given = input as SessionOptions
-  for (const key in given) {
-    const rule = Object.prototype.hasOwnProperty.call(rules, key)
-      ? rules[key as keyof SessionOptions]
-      : undefined
-    if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${key}\``)
-    check(key, given[key as keyof SessionOptions], rule)
-  }
+export function resolveOptions(input: unknown = {}): Resolved {
+  check('options', input, 'o')
+  const given = input as Record<string, unknown>
   // undefined means "default" everywhere, as if the key were absent.
-  const o = { ...defaults } as Record<string, unknown>
-  for (const key in given)
-    if (given[key as keyof SessionOptions] !== undefined) o[key] = given[key as keyof SessionOptions]
-  const { header = {}, url = {}, login, debug, sessionCookie, refresh, warmup } = o as SessionOptions
-  check('header.name', header.name, rules.storageKey)
-  check('url.style', url.style, oneOf('path', 'query'))
-  check('url.name', url.name, rules.storageKey)
-  const style = url.style ?? 'path'
-  if (login) {
-    check('login.method', login.method, oneOf('POST', 'PUT', 'GET'))
-    check('login.data', login.data, fn)
+  const o: Record<string, unknown> = { ...defaults }
+  for (const key in given) {
+    check(key, given[key], Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as 'jar'] : undefined)
+    if (given[key] !== undefined) o[key] = given[key]
   }
+  for (const path in nested) {
+    const [a, b] = path.split('.') as [string, string]
+    check(path, (o[a] as Record<string, unknown> | undefined)?.[b], nested[path])
+  }
+  const {
+    header = {},
+    url = {},
+    login,
+    debug,
+    sessionCookie,
+    refresh,
+    warmup,
+    mode,
+    storageKey,
+    namespace,
+  } = o as unknown as Required<SessionOptions>
+  const urlStyle = url.style || 'path'
+  const urlName = url.name || (urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID')
   return {
     ...(o as Omit<
-      ResolvedOptions,
-      'header' | 'url' | 'login' | 'debug' | 'sessionCookie' | 'refresh' | 'clock'
+      Resolved,
+      'names' | 'headerName' | 'urlStyle' | 'urlName' | 'login' | 'refresh' | 'key' | 'clock' | 'log'
     >),
     baseURL: (o.baseURL as string).replace(/\/+$/, ''),
-    sessionCookie: typeof sessionCookie === 'string' ? [sessionCookie] : (sessionCookie as readonly string[]),
-    header: { name: header.name ?? 'X-Session-Id' },
-    url: { style, name: url.name ?? (style === 'path' ? 'jsessionid' : 'PHPSESSID') },
-    login: login
-      ? { url: login.url, method: login.method ?? 'POST', data: login.data ?? ((code) => ({ code })) }
-      : false,
+    names: new Set(
+      [
+        ...(typeof sessionCookie === 'string' ? [sessionCookie] : sessionCookie),
+        ...(mode === 'url' ? [urlName] : []),
+      ].map((n) => n.toLowerCase()),
+    ),
+    headerName: header.name || 'X-Session-Id',
+    urlStyle,
+    urlName,
+    login: login && {
+      url: login.url,
+      method: login.method || 'POST',
+      data: login.data || ((code) => ({ code })),
+    },
     refresh: refresh ?? (warmup || (login ? 'login' : false)),
-    clock: (o.clock as SessionClock | undefined) ?? systemClock,
-    sessionFromBody: o.sessionFromBody as ResolvedOptions['sessionFromBody'],
-    onError: o.onError as ResolvedOptions['onError'],
-    onSessionExpired: o.onSessionExpired as ResolvedOptions['onSessionExpired'],
-    debug: debug === true ? (m: string) => console.log(`[miniprogram-session] ${m}`) : debug || undefined,
+    key: namespace ? `${storageKey}:${namespace}` : storageKey,
+    clock: (o.clock as SessionClock | undefined) || {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle),
+    },
+    log: (m) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
   }
 }

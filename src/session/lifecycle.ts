@@ -1,34 +1,32 @@
-import type { Cookie, CookieJar } from '../cookie/index.js'
+import { CookieJar } from '../cookie/index.js'
 import { SessionError, maskId } from '../errors.js'
-import type { ResolvedOptions } from '../options.js'
-import type { Platform, PlatformResponse } from '../platform/types.js'
-import type { Capture, Carrier } from './carrier.js'
-import type { Persister } from './persist.js'
+import type { Resolved } from '../options.js'
+import type {
+  Platform,
+  PlatformCallOptions,
+  PlatformFailure,
+  PlatformResponse,
+  PlatformTask,
+} from '../platform/types.js'
+import { absolute, headerValue, mergeCookie, takeSessionCookie, withSessionInUrl } from './carrier.js'
+import { createSaver, load } from './persist.js'
 
-/** One call the lifecycle makes itself (warm-up, login, logout); its answer always counts. */
-export type Exchange = (url: string, method: string, data?: unknown) => Promise<PlatformResponse>
-
-export interface SessionDeps {
-  o: ResolvedOptions
-  platform: Platform
-  carrier: Carrier
-  persister: Persister
-  /** Restored from storage. */
-  loggedIn: boolean
-  exchange: Exchange
-  /** A full request (gate, renew on expiry) for the refresh timer's keep-alive. */
-  keepAlive: (url: string) => Promise<unknown>
-  rebuildJar: (cookies: Cookie[]) => CookieJar
-}
+export type Api = 'request' | 'uploadFile' | 'downloadFile'
 
 export interface Session {
-  /** Counts sessions: a request records it at send time, so an answer about an older one is recognised as stale. */
-  readonly generation: number
-  readonly loggedIn: boolean
-  log(message: string): void
-  report(error: SessionError): void
-  /** After every answer of the current session: store what changed, restart the idle clock. */
-  captured(c: Capture): void
+  /**
+   * Attach → send → capture. Resolves with the answer and the session generation it speaks for:
+   * the current one, or for a non-`own` call the older one it was sent with (a stale answer,
+   * which captures nothing). `own` calls are the session's (warm-up, login, logout).
+   */
+  send(
+    api: Api,
+    url: string,
+    method: string,
+    options: Record<string, unknown>,
+    bind?: (task: PlatformTask) => void,
+    own?: boolean,
+  ): Promise<[PlatformResponse, number]>
   /** What a request waits for before it is sent; undefined (no await) when nothing. */
   ready(needLogin: boolean): Promise<unknown> | undefined
   /**
@@ -37,53 +35,43 @@ export interface Session {
    * with (no warm-up, no login to redo), so the caller keeps the answer as it is.
    */
   renew(sentWith: number, needLogin: boolean): Promise<boolean>
-  /** One login at a time, whoever asks; resolves with the server's body. */
   login(): Promise<unknown>
-  /** Calls the logout endpoint if any, then forgets the session locally, whatever the endpoint said. */
   logout(): Promise<void>
+  state(): { id: string | undefined; loggedIn: boolean; generation: number }
   dispose(): void
 }
 
-const MAX_BACKOFF = 60_000
-const noop = (): void => {}
+const CODES = { timeout: 'TIMEOUT', abort: 'ABORTED', network: 'NETWORK' } as const
 
 // A login endpoint relays code2Session errors either as an HTTP error or as 200 with a non-zero
 // errcode (PLATFORM.md 4); either way the server's own message is what the app needs to see.
-function loginError(res: PlatformResponse): string | undefined {
-  const body = (typeof res.data === 'object' && res.data !== null ? res.data : {}) as Record<string, unknown>
-  const failed = res.statusCode >= 400 || (typeof body.errcode === 'number' && body.errcode !== 0)
-  if (!failed) return undefined
-  const said = body.errmsg ?? body.message ?? body.msg
-  const code = body.errcode === undefined ? '' : ` (errcode ${String(body.errcode)})`
-  return `${typeof said === 'string' && said ? said : `server answered ${res.statusCode}`}${code}`
+function loginError({ statusCode, data }: PlatformResponse): string | undefined {
+  const { errcode, errmsg, message, msg } = Object(data) as Record<string, unknown>
+  if (statusCode < 400 && !(typeof errcode === 'number' && errcode)) return undefined
+  return `${errmsg || message || msg || `HTTP ${statusCode}`}${errcode === undefined ? '' : ` (errcode ${errcode})`}`
 }
 
-/** When the session exists: warm-up, login, renew-on-expiry and the refresh timer, each single-flight through one stored promise. */
-export function createSession({
-  o,
-  platform,
-  carrier,
-  persister,
-  exchange,
-  keepAlive,
-  rebuildJar,
-  ...restored
-}: SessionDeps): Session {
-  const { clock, refreshInterval: interval, refresh } = o
-  let generation = 0
-  let loggedIn = restored.loggedIn
-  let warm = carrier.sessionId() !== undefined
-  let warming: Promise<void> | undefined
-  let loggingIn: Promise<unknown> | undefined
-  let renewing: Promise<boolean> | undefined
-  let failure: { at: number; backoff: number; error: SessionError } | undefined
-  let lastActivity = clock.now()
-  let timer: unknown
-  let hidden = false
-  let disposed = false
-
-  const log = (message: string): void => o.debug?.(message)
-
+/**
+ * When and how the session exists: the id and the jar (carrier), storage, and warm-up, login,
+ * renew-on-expiry and the refresh timer, each single-flight through one stored promise.
+ * `keepAlive` is a full request (gate, renew on expiry) for the refresh timer.
+ */
+export function createSession(
+  o: Resolved,
+  platform: Platform,
+  keepAlive: (url: string) => Promise<unknown>,
+): Session {
+  const {
+    mode,
+    names,
+    clock,
+    warmup: warmupUrl,
+    login: loginConfig,
+    refreshInterval: interval,
+    refresh,
+    log,
+  } = o
+  const jarOptions = { now: () => clock.now() }
   const report = (error: SessionError): void => {
     log(`error ${error.message}`)
     try {
@@ -92,51 +80,128 @@ export function createSession({
       // A throwing onError must not break the request that reported through it.
     }
   }
+  const stored = load(platform.storage, o.key, report)
+  let jar = o.jar ? CookieJar.fromJSON({ v: 1, cookies: stored.cookies }, jarOptions) : undefined
+  const fromJar = (): string | undefined => jar?.all().find((c) => names.has(c.name.toLowerCase()))?.value
+  // Cookie mode: the id as of the last jar change, so an answer that only moves an expiry (a
+  // rolling session sends one on every response) costs no jar scan. Header/url mode: the id.
+  let id = mode === 'cookie' ? fromJar() : stored.id || undefined
+  const sessionId = (): string | undefined => (mode === 'cookie' ? fromJar() : id)
+  // Logged in means: into a session we still hold (session cookies may not have been kept).
+  let loggedIn = stored.loggedIn === true && !!sessionId()
+  let warm = !!sessionId()
+  let generation = 0
+  let warming: Promise<void> | undefined
+  let loggingIn: Promise<unknown> | undefined
+  let renewing: Promise<boolean> | undefined
+  let failed: SessionError | undefined
+  let failedAt = 0
+  let backoff = 0
+  let lastActivity = clock.now()
+  let timer: unknown
+  let hidden = false
+  let disposed = false
 
-  const stored = () => ({ loggedIn, ...(carrier.id === undefined ? {} : { id: carrier.id }) })
+  const persist = createSaver(platform.storage, o.key, o.persistSessionCookies, report, () => ({
+    cookies: jar ? jar.toJSON().cookies : [],
+    loggedIn,
+    ...(mode === 'cookie' ? {} : { id }),
+  }))
   const save = (): void => {
-    persister.save(carrier.jar, stored())
-    log(`persist ${persister.key} id=${maskId(carrier.sessionId())}`)
+    persist(true)
+    log(`persist ${o.key} id=${maskId(sessionId())}`)
   }
-  const bump = (why: string): void => {
-    generation++
-    log(`${why}: session ${generation} id=${maskId(carrier.sessionId())}`)
+  const bump = (why: string): void => log(`${why}: session ${++generation} id=${maskId(sessionId())}`)
+
+  // Session ids go to our backend only: a third-party URL never sees them.
+  const origin = /^[^:]+:\/\/[^/?#]*/.exec(o.baseURL)?.[0].toLowerCase()
+  const ours = (url: string): boolean =>
+    !origin || (url.toLowerCase().startsWith(origin) && /^([/?#;]|$)/.test(url.slice(origin.length)))
+
+  async function send(
+    api: Api,
+    url: string,
+    method: string,
+    options: Record<string, unknown>,
+    bind?: (task: PlatformTask) => void,
+    own?: boolean,
+  ): Promise<[PlatformResponse, number]> {
+    const sentWith = generation
+    const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
+    const fromJarHeader = jar?.getCookieHeader(url)
+    if (fromJarHeader) mergeCookie(header, fromJarHeader)
+    let target = url
+    if (mode !== 'cookie' && id && ours(url)) {
+      if (mode === 'url') target = withSessionInUrl(url, o.urlStyle, o.urlName, id)
+      else header[o.headerName] = id
+    }
+    const call = platform[api]({ ...options, url: target, header } as PlatformCallOptions)
+    bind?.(call.task)
+    let res: PlatformResponse
+    try {
+      res = await call.result
+    } catch (e) {
+      const f = e as PlatformFailure
+      throw new SessionError(CODES[f.kind] || 'NETWORK', f.message, { cause: f.raw, method, url })
+    }
+    // Stale-answer guard: an answer about an older session must not overwrite the newer one.
+    if (!own && sentWith !== generation) return [res, sentWith]
+    lastActivity = clock.now()
+    let lines = res.setCookies
+    let change = 0
+    let next: string | null | undefined
+    if (mode !== 'cookie') {
+      ;[next, lines] = takeSessionCookie(lines, names)
+      next = headerValue(res.header, o.headerName) ?? next
+      const fromBody = own && o.sessionFromBody?.(res.data)
+      if (typeof fromBody === 'string' && fromBody) next = fromBody
+    }
+    if (jar && lines.length) change = jar.setCookies(lines, url)
+    if (mode === 'cookie' && change === 2) next = fromJar() ?? null
+    if (next !== undefined && (next ?? undefined) !== id) {
+      id = next ?? undefined
+      bump('capture')
+      change = 2
+    }
+    if (change) change === 2 ? save() : persist(false)
+    // A current answer speaks for the session it just set (a 401 may carry a fresh cookie).
+    return [res, generation]
   }
+
+  const exchange = (url: string, method: string, data?: unknown): Promise<PlatformResponse> =>
+    send(
+      'request',
+      absolute(o.baseURL, url),
+      method,
+      data === undefined ? { method } : { method, data },
+      undefined,
+      true,
+    ).then((r) => r[0])
 
   function warmup(): Promise<void> {
-    if (warming) return warming
-    const url = o.warmup as string
-    const failed = failure
+    const url = warmupUrl as string
     // Fail fast inside the backoff window: a broken backend must not be hammered by every tap.
-    if (failed && clock.now() < failed.at + failed.backoff) return Promise.reject(failed.error)
+    if (warming) return warming
+    if (failed && clock.now() < failedAt + backoff) return Promise.reject(failed)
     log(`warm-up GET ${url}`)
+    const fail = (message: string, more: object): never => {
+      throw new SessionError('WARMUP_FAILED', message, { method: 'GET', url, ...more })
+    }
     return (warming = exchange(url, 'GET')
       .then(
-        (res) => {
-          if (res.statusCode >= 400) {
-            throw new SessionError('WARMUP_FAILED', `server answered ${res.statusCode}`, {
-              method: 'GET',
-              url,
-              statusCode: res.statusCode,
-              data: res.data,
-            })
-          }
+        ({ statusCode, data }) => {
+          if (statusCode >= 400) fail(`HTTP ${statusCode}`, { statusCode, data })
           warm = true
-          failure = undefined
+          failed = undefined
           bump('warm-up')
         },
-        (cause: SessionError) => {
-          throw new SessionError('WARMUP_FAILED', `warm-up call failed: ${cause.code}`, {
-            cause,
-            method: 'GET',
-            url,
-          })
-        },
+        (cause: SessionError) => fail(cause.code, { cause }),
       )
       .catch((error: SessionError) => {
-        const backoff = failed ? Math.min(failed.backoff * 2, MAX_BACKOFF) : o.warmupBackoff
-        failure = { at: clock.now(), backoff, error }
-        log(`warm-up failed; next try in ${backoff} ms`)
+        backoff = failed ? Math.min(backoff * 2, 60_000) : o.warmupBackoff
+        failed = error
+        failedAt = clock.now()
+        log(`warm-up failed; retry in ${backoff} ms`)
         throw error
       })
       .finally(() => {
@@ -145,39 +210,21 @@ export function createSession({
   }
 
   function login(): Promise<unknown> {
-    if (loggingIn) return loggingIn
-    const config = o.login
-    if (!config) return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
-    const where = { method: config.method, url: config.url }
-    return (loggingIn = (async () => {
-      if (o.warmup && !warm) await warmup()
-      let code: string
-      try {
-        code = await platform.login()
-      } catch (cause) {
-        throw new SessionError(
-          'LOGIN_FAILED',
-          `wx.login failed: ${(cause as { message?: string }).message ?? ''}`,
-          { cause },
-        )
-      }
-      log(`login ${config.method} ${config.url}`)
-      let res: PlatformResponse
-      try {
-        res = await exchange(config.url, config.method, config.data(code))
-      } catch (cause) {
-        throw new SessionError('LOGIN_FAILED', `login call failed: ${(cause as SessionError).code}`, {
-          cause,
-          ...where,
-        })
-      }
+    if (!loginConfig)
+      return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
+    const { url, method } = loginConfig
+    const fail = (message: string, more?: object): never => {
+      throw new SessionError('LOGIN_FAILED', message, { ...more, method, url })
+    }
+    return (loggingIn ||= (async () => {
+      if (warmupUrl && !warm) await warmup()
+      const code = await platform.login().catch((cause: PlatformFailure) => fail(cause.message, { cause }))
+      log(`login ${method} ${url}`)
+      const res = await exchange(url, method, loginConfig.data(code)).catch((cause: SessionError) =>
+        fail(cause.code, { cause }),
+      )
       const error = loginError(res)
-      if (error !== undefined)
-        throw new SessionError('LOGIN_FAILED', error, {
-          ...where,
-          statusCode: res.statusCode,
-          data: res.data,
-        })
+      if (error !== undefined) fail(error, { statusCode: res.statusCode, data: res.data })
       loggedIn = warm = true
       bump('login')
       save()
@@ -188,22 +235,26 @@ export function createSession({
   }
 
   function ready(needLogin: boolean): Promise<unknown> | undefined {
-    if (renewing) return renewing.catch(noop).then(() => ready(needLogin))
-    if (o.warmup && !warm) return warmup().then(() => ready(needLogin))
-    if (needLogin && o.login && !loggedIn) return login()
+    const again = (): Promise<unknown> | undefined => ready(needLogin)
+    if (renewing) return renewing.catch(() => {}).then(again)
+    if (warmupUrl && !warm) return warmup().then(again)
+    if (needLogin && loginConfig && !loggedIn) return login()
     return undefined
   }
 
   function renew(sentWith: number, needLogin: boolean): Promise<boolean> {
     if (renewing) return renewing
     // Stale answer: the session changed since this request left; just retry (PEERS.md section 4, item 7).
-    if (sentWith !== generation) return Promise.resolve(true)
-    const relogin = o.login !== false && (loggedIn || needLogin)
-    if (!o.warmup && !relogin) return Promise.resolve(false)
+    if (sentWith !== generation) {
+      log(`stale answer for session ${sentWith}: retry`)
+      return Promise.resolve(true)
+    }
+    const relogin = loginConfig && (loggedIn || needLogin)
+    if (!warmupUrl && !relogin) return Promise.resolve(false)
     log(`renew (session ${sentWith} expired)`)
     return (renewing = (async () => {
       warm = false
-      if (o.warmup) await warmup()
+      if (warmupUrl) await warmup()
       if (relogin) {
         loggedIn = false
         await login()
@@ -217,72 +268,67 @@ export function createSession({
 
   async function logout(): Promise<void> {
     if (o.logout) await exchange(o.logout, 'POST').catch(report)
-    carrier.id = undefined
-    carrier.clearSessionCookies(rebuildJar)
+    id = undefined
+    // The session cookies go; the server's other cookies stay.
+    if (jar)
+      jar = CookieJar.fromJSON(
+        { v: 1, cookies: jar.all().filter((c) => !names.has(c.name.toLowerCase())) },
+        jarOptions,
+      )
     loggedIn = warm = false
     bump('logout')
     save()
   }
 
+  const stop = (): void => {
+    clock.clearTimeout(timer as never)
+    timer = undefined
+  }
+
   function schedule(): void {
-    if (interval === false || refresh === false || hidden || disposed) return
-    if (timer !== undefined) clock.clearTimeout(timer as never)
-    timer = clock.setTimeout(
-      () => {
-        timer = undefined
-        tick()
-      },
-      Math.max(0, lastActivity + interval - clock.now()),
-    )
+    stop()
+    if (interval && refresh && !hidden && !disposed)
+      timer = clock.setTimeout(tick, Math.max(0, lastActivity + interval - clock.now()))
   }
 
   // Wall-clock check rather than tick counting: timers do not run while suspended, and some
   // Android phones fire the queued ones all at once on return (PLATFORM.md 5).
   function tick(): void {
-    if (interval === false || refresh === false || disposed || hidden) return
+    timer = undefined
+    if (!interval || !refresh || disposed || hidden) return
     if (clock.now() - lastActivity < interval) return schedule()
     lastActivity = clock.now()
     // Nothing to keep alive without a session; and the timer never logs anyone in who was not.
-    if (refresh === 'login' ? !loggedIn : carrier.sessionId() === undefined) return schedule()
+    if (refresh === 'login' ? !loggedIn : !sessionId()) return schedule()
     log(`refresh ${refresh}`)
     ;(refresh === 'login' ? login() : keepAlive(refresh)).catch(report).finally(schedule)
   }
 
   function hide(): void {
     hidden = true
-    if (timer !== undefined) clock.clearTimeout(timer as never)
-    timer = undefined
-    persister.flush(carrier.jar, stored())
+    stop()
+    persist()
   }
 
-  function show(): void {
-    if (!hidden || disposed) return
-    hidden = false
-    tick()
-  }
-
-  const unsubscribe = [platform.onHide(hide), platform.onShow(show)]
+  const unsubscribe = [
+    platform.onHide(hide),
+    platform.onShow(() => {
+      if (hidden && !disposed) {
+        hidden = false
+        tick()
+      }
+    }),
+  ]
   schedule()
+  log(`ready: ${mode} mode, ${platform.name}, stored id=${maskId(sessionId())}`)
 
   return {
-    get generation() {
-      return generation
-    },
-    get loggedIn() {
-      return loggedIn
-    },
-    log,
-    report,
-    captured(c) {
-      lastActivity = clock.now()
-      if (c.idChanged) bump('capture')
-      if (c.change === 2) save()
-      else if (c.change === 1) persister.markDirty()
-    },
+    send,
     ready,
     renew,
     login,
     logout,
+    state: () => ({ id: sessionId(), loggedIn, generation }),
     dispose() {
       if (disposed) return
       hide()
