@@ -57,7 +57,8 @@ const evict = (list: Cookie[], all: Cookie[]): void => {
   all.splice(all.indexOf(list[0]!), 1)
 }
 
-// A stored entry read back: every field of its type (JSON has no NaN or Infinity, so "number" is enough)
+// A stored entry read back: the type of every field, then the SameSite value if any, must fit
+// (JSON has no NaN or Infinity, so "number" is enough).
 const SHAPE = /^(string,){4}(boolean,){3}number,(number|undefined),(string,(strict|lax|none)|undefined,)$/
 const valid = (e: unknown): e is Cookie => {
   const x = Object(e) as Cookie
