@@ -148,7 +148,7 @@ export function parseCookieDate(value: string): number | null {
 // A ',' starts a new cookie only when `name=` follows (Expires dates contain ", "). QQ on Android
 // joins with ';' and no space (weapp-cookie #39); such a ';' starts a cookie unless the name is an
 // attribute, so `a=1;Path=/` and `a=1; secure` stay one cookie (the weapp-cookie bug, PR #57).
-const JOIN = /,(?=[ \t]*[^\s,;=]+=)|;(?=(?!(?:expires|max-age|domain|path|samesite)=)[^\s,;=]+=)/i
+const JOIN = /,(?=\s*[^\s,;=]+=)|;(?=(?!(?:expires|max-age|domain|path|samesite)=)[^\s,;=]+=)/i
 
 /**
  * Every Set-Cookie line a platform delivered. A string is split where the platform joined several
