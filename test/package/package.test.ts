@@ -34,6 +34,13 @@ describe('package shape', () => {
     expect(pkg.files).toEqual(['dist'])
   })
 
+  it('npm pack ships dist/, README, LICENSE and package.json, nothing else', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root })
+    const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path)
+    expect(files.filter((f) => !/^(dist\/[^/]+|README\.md|LICENSE|package\.json)$/.test(f))).toEqual([])
+    for (const entry of ['index', 'cookie', 'testing']) expect(files).toContain(`dist/${entry}.js`)
+  })
+
   it('publint reports nothing, suggestions included', async () => {
     const { messages } = await publint({ pkgDir: root, level: 'suggestion', strict: true })
     expect(messages.map((m) => formatMessage(m, pkg))).toEqual([])
