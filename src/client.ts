@@ -70,7 +70,7 @@ export interface Client {
 /** Makes an independent client (its own jar, storage key and timers). */
 export function createClient(options?: SessionOptions): Client {
   const o = resolveOptions(options)
-  const { baseURL, isExpired } = o
+  const { baseURL, isExpired, onSessionExpired, log } = o
   /** One call: gate → attach/send/capture → expired? renew once and retry → resolve. */
   function start(api: Api, options: unknown): TransferPromise<never> {
     const { url: given, needLogin, rejectOnHttpError, ...rest } = Object(options) as Record<string, unknown>
@@ -88,8 +88,9 @@ export function createClient(options?: SessionOptions): Client {
     let task: PlatformTask | undefined
     let aborted: SessionError | undefined
     let reject: (error: unknown) => void = () => {}
-    const on = (name: Listen, fn: unknown): void =>
-      (task?.[name] as ((l: unknown) => void) | undefined)?.call(task, fn)
+    const on = (name: Listen, fn: unknown): void => {
+      if (task && task[name]) (task[name] as (l: unknown) => void)(fn)
+    }
 
     async function journey(): Promise<unknown> {
       if (typeof given !== 'string') throw new SessionError('INVALID_OPTION', `${api} needs a \`url\` string`)
@@ -105,9 +106,9 @@ export function createClient(options?: SessionOptions): Client {
         if (isExpired(res)) {
           if (retried) {
             const error = fail('SESSION_EXPIRED', 'expired again after renewing', { statusCode, data })
-            o.log(`expired again ${method} ${url}`)
+            log(`expired again ${method} ${url}`)
             try {
-              o.onSessionExpired?.(error)
+              if (onSessionExpired) onSessionExpired(error)
             } catch {
               // The app's handler failing must not change what this request rejects with.
             }
@@ -128,7 +129,7 @@ export function createClient(options?: SessionOptions): Client {
     promise.abort = () => {
       if (aborted) return
       aborted = fail('ABORTED', 'aborted')
-      task?.abort()
+      if (task) task.abort()
       reject(aborted)
     }
     promise.onHeadersReceived = (fn) => (

@@ -10,28 +10,29 @@ let defaultClient: Client | undefined
 /** Creates the default client used by the top-level functions (call once, in App's onLaunch). */
 export function init(options?: SessionOptions): Client {
   const next = createClient(options) // first: bad options leave the current client in place
-  defaultClient?.dispose()
+  if (defaultClient) defaultClient.dispose()
   defaultClient = next
   return next
 }
 
 // Before init() every call rejects (never throws): callers use .catch / try-await either way.
-function notInitialized<T>(): T {
-  const error = new SessionError('NOT_INITIALIZED', 'call init() (in App onLaunch) before using the session')
-  const promise = Promise.reject(error) as Promise<never> & Record<string, unknown>
-  promise.abort = () => {}
-  promise.onHeadersReceived = promise.onProgressUpdate = () => promise
-  return promise as T
-}
+// The task methods stay callable on that promise.
+const call =
+  <K extends 'request' | 'uploadFile' | 'downloadFile' | 'login' | 'logout'>(name: K) =>
+  (options?: unknown) => {
+    if (defaultClient) return (defaultClient[name] as (o?: unknown) => unknown)(options)
+    const promise = Promise.reject(
+      new SessionError('NOT_INITIALIZED', 'call init() in App onLaunch first'),
+    ) as Promise<never> & Record<string, unknown>
+    promise.abort = promise.onHeadersReceived = promise.onProgressUpdate = () => promise
+    return promise
+  }
 
-export const request: Client['request'] = (options) =>
-  defaultClient ? defaultClient.request(options) : notInitialized()
-export const uploadFile: Client['uploadFile'] = (options) =>
-  defaultClient ? defaultClient.uploadFile(options) : notInitialized()
-export const downloadFile: Client['downloadFile'] = (options) =>
-  defaultClient ? defaultClient.downloadFile(options) : notInitialized()
-export const login: Client['login'] = () => (defaultClient ? defaultClient.login() : notInitialized())
-export const logout: Client['logout'] = () => (defaultClient ? defaultClient.logout() : notInitialized())
+export const request = call('request') as Client['request']
+export const uploadFile = call('uploadFile') as Client['uploadFile']
+export const downloadFile = call('downloadFile') as Client['downloadFile']
+export const login = call('login') as Client['login']
+export const logout = call('logout') as Client['logout']
 
 export { createClient }
 // Alipay's adapter: `init({ platform: alipay(my) })`. Unused, a bundler drops it (sideEffects: false).

@@ -160,24 +160,6 @@ export interface SessionOptions {
   debug?: boolean | ((message: string) => void)
 }
 
-/** The defaults, one place (nested ones, derived in resolveOptions, are documented above). */
-const defaults = {
-  baseURL: '',
-  mode: 'cookie',
-  sessionCookie: ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid'],
-  jar: true,
-  warmup: false,
-  warmupBackoff: 1000,
-  needLogin: false,
-  logout: false,
-  login: false,
-  isExpired: (res: SessionResponse) => res.statusCode === 401,
-  refreshInterval: 20 * 60_000,
-  storageKey: 'miniprogram-session',
-  namespace: '',
-  persistSessionCookies: true,
-} as const
-
 // What each option accepts, one letter per allowed kind (see `accepts`) or 'a|b' for one of the
 // values. The mapped type makes a new option without a rule a compile error.
 const rules: { [K in keyof SessionOptions]-?: string } = {
@@ -294,61 +276,78 @@ export interface Resolved {
   log: (message: string) => void
 }
 
-/** Validates user options and fills in every default. Throws SessionError('INVALID_OPTION'). */
+/** Validates user options and fills in every default (one place). Throws SessionError('INVALID_OPTION'). */
 export function resolveOptions(input: unknown = {}): Resolved {
   check('options', input, 'o')
-  const given = input as Record<string, unknown>
-  // undefined means "default" everywhere, as if the key were absent.
-  const o: Record<string, unknown> = { ...defaults }
-  for (const key in given) {
+  const given = input as Record<string, Record<string, unknown> | undefined>
+  for (const key in given)
     check(key, given[key], Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as 'jar'] : undefined)
-    if (given[key] !== undefined) o[key] = given[key]
-  }
   for (const path in nested) {
     const [a, b] = path.split('.') as [string, string]
-    check(path, (o[a] as Record<string, unknown> | undefined)?.[b], nested[path])
+    check(path, given[a] && given[a][b], nested[path])
   }
+  // Destructuring defaults: undefined means "default" everywhere, as if the key were absent.
   const {
-    header = {},
-    url = {},
-    login,
-    debug,
-    sessionCookie,
-    refresh,
-    warmup,
-    mode,
-    storageKey,
+    baseURL = '',
+    platform,
+    mode = 'cookie',
+    sessionCookie = ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid'],
+    header: { name: headerName = 'X-Session-Id' } = {},
+    url: { style: urlStyle = 'path', name: urlName = urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID' } = {},
+    sessionFromBody,
+    jar = true,
+    warmup = false,
+    warmupBackoff = 1000,
+    login = false,
+    needLogin = false,
+    logout = false,
+    isExpired = (res) => res.statusCode === 401,
+    refreshInterval = 20 * 60_000,
+    refresh = warmup || (login ? 'login' : false),
+    storageKey = 'miniprogram-session',
     namespace,
-  } = o as unknown as Required<SessionOptions>
-  const urlStyle = url.style || 'path'
-  const urlName = url.name || (urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID')
+    persistSessionCookies = true,
+    clock = {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle),
+    },
+    onError,
+    onSessionExpired,
+    debug,
+  } = input as SessionOptions
   return {
-    ...(o as Omit<
-      Resolved,
-      'names' | 'headerName' | 'urlStyle' | 'urlName' | 'login' | 'refresh' | 'key' | 'clock' | 'log'
-    >),
-    baseURL: (o.baseURL as string).replace(/\/+$/, ''),
+    baseURL: baseURL.replace(/\/+$/, ''),
+    platform,
+    mode,
     names: new Set(
       [
         ...(typeof sessionCookie === 'string' ? [sessionCookie] : sessionCookie),
         ...(mode === 'url' ? [urlName] : []),
       ].map((n) => n.toLowerCase()),
     ),
-    headerName: header.name || 'X-Session-Id',
+    headerName,
     urlStyle,
     urlName,
+    sessionFromBody,
+    jar,
+    warmup,
+    warmupBackoff,
     login: login && {
       url: login.url,
       method: login.method || 'POST',
       data: login.data || ((code) => ({ code })),
     },
-    refresh: refresh ?? (warmup || (login ? 'login' : false)),
+    needLogin,
+    logout,
+    isExpired,
+    refreshInterval,
+    refresh,
     key: namespace ? `${storageKey}:${namespace}` : storageKey,
-    clock: (o.clock as SessionClock | undefined) || {
-      now: () => Date.now(),
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => clearTimeout(handle),
-    },
+    persistSessionCookies,
+    clock,
+    onError,
+    onSessionExpired,
     log: (m) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
   }
 }

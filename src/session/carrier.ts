@@ -31,7 +31,7 @@ const nameOf = (pair: string): string => (pair.split('=')[0] as string).trim()
 export function mergeCookie(header: Record<string, string>, fromJar: string): void {
   let key = 'Cookie'
   for (const k in header) if (k.toLowerCase() === 'cookie') key = k
-  const own = String(header[key] ?? '').trim()
+  const own = String(header[key] || '').trim()
   const names = own.split(';').map(nameOf)
   header[key] = [
     ...fromJar.split('; ').filter((p) => !names.includes(nameOf(p))),
@@ -52,19 +52,19 @@ export function headerValue(header: Record<string, unknown>, name: string): stri
 
 /**
  * Header/url mode: takes the session cookie out of the Set-Cookie lines (the rest go to the jar).
- * The id is undefined when absent, null when deleted: empty value or Max-Age <= 0 (RFC 6265bis
+ * The id is undefined when absent, '' when deleted: empty value or Max-Age <= 0 (RFC 6265bis
  * 5.6.2); a past Expires is left to the server's next answer.
  */
 export function takeSessionCookie(
   lines: string[],
   names: Set<string>,
-): [id: string | null | undefined, others: string[]] {
-  let id: string | null | undefined
+): [id: string | undefined, others: string[]] {
+  let id: string | undefined
   const others = lines.filter((line) => {
     const m = /^([^=;]*)=([^;]*)/.exec(line)
     if (!m || !names.has((m[1] as string).trim().toLowerCase())) return true
     const value = (m[2] as string).trim()
-    id = value === '' || /;\s*max-age\s*=\s*(-|0+\s*(;|$))/i.test(line) ? null : value
+    id = value === '' || /;\s*max-age\s*=\s*(-|0+\s*(;|$))/i.test(line) ? '' : value
     return false
   })
   return [id, others]

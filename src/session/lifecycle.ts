@@ -70,23 +70,30 @@ export function createSession(
     refreshInterval: interval,
     refresh,
     log,
+    key,
+    headerName,
+    sessionFromBody,
+    onError,
   } = o
+  const { storage } = platform
   const jarOptions = { now: () => clock.now() }
   const report = (error: SessionError): void => {
     log(`error ${error.message}`)
     try {
-      o.onError?.(error)
+      if (onError) onError(error)
     } catch {
       // A throwing onError must not break the request that reported through it.
     }
   }
-  const stored = load(platform.storage, o.key, report)
-  let jar = o.jar ? CookieJar.fromJSON({ v: 1, cookies: stored.cookies }, jarOptions) : undefined
-  const fromJar = (): string | undefined => jar?.all().find((c) => names.has(c.name.toLowerCase()))?.value
+  const stored = load(storage, key, report)
+  // With `jar: false` the jar stays empty: nothing is read into it or captured.
+  let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
+  const isSession = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
+  const fromJar = (): string => (jar.all().find(isSession) || { value: '' }).value
   // Cookie mode: the id as of the last jar change, so an answer that only moves an expiry (a
   // rolling session sends one on every response) costs no jar scan. Header/url mode: the id.
-  let id = mode === 'cookie' ? fromJar() : stored.id || undefined
-  const sessionId = (): string | undefined => (mode === 'cookie' ? fromJar() : id)
+  let id = mode === 'cookie' ? fromJar() : stored.id || ''
+  const sessionId = (): string | undefined => (mode === 'cookie' ? fromJar() : id) || undefined
   // Logged in means: into a session we still hold (session cookies may not have been kept).
   let loggedIn = stored.loggedIn === true && !!sessionId()
   let warm = !!sessionId()
@@ -102,19 +109,19 @@ export function createSession(
   let hidden = false
   let disposed = false
 
-  const persist = createSaver(platform.storage, o.key, o.persistSessionCookies, report, () => ({
-    cookies: jar ? jar.toJSON().cookies : [],
+  const persist = createSaver(storage, key, o.persistSessionCookies, report, () => ({
+    cookies: jar.toJSON().cookies,
     loggedIn,
-    ...(mode === 'cookie' ? {} : { id }),
+    ...(mode !== 'cookie' && id ? { id } : {}),
   }))
   const save = (): void => {
     persist(true)
-    log(`persist ${o.key} id=${maskId(sessionId())}`)
+    log(`persist ${key} id=${maskId(sessionId())}`)
   }
   const bump = (why: string): void => log(`${why}: session ${++generation} id=${maskId(sessionId())}`)
 
   // Session ids go to our backend only: a third-party URL never sees them.
-  const origin = /^[^:]+:\/\/[^/?#]*/.exec(o.baseURL)?.[0].toLowerCase()
+  const origin = (/^[^:]+:\/\/[^/?#]*/.exec(o.baseURL) || [''])[0].toLowerCase()
   const ours = (url: string): boolean =>
     !origin || (url.toLowerCase().startsWith(origin) && /^([/?#;]|$)/.test(url.slice(origin.length)))
 
@@ -128,15 +135,15 @@ export function createSession(
   ): Promise<[PlatformResponse, number]> {
     const sentWith = generation
     const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
-    const fromJarHeader = jar?.getCookieHeader(url)
+    const fromJarHeader = jar.getCookieHeader(url)
     if (fromJarHeader) mergeCookie(header, fromJarHeader)
     let target = url
     if (mode !== 'cookie' && id && ours(url)) {
       if (mode === 'url') target = withSessionInUrl(url, o.urlStyle, o.urlName, id)
-      else header[o.headerName] = id
+      else header[headerName] = id
     }
     const call = platform[api]({ ...options, url: target, header } as PlatformCallOptions)
-    bind?.(call.task)
+    if (bind) bind(call.task)
     let res: PlatformResponse
     try {
       res = await call.result
@@ -149,17 +156,17 @@ export function createSession(
     lastActivity = clock.now()
     let lines = res.setCookies
     let change = 0
-    let next: string | null | undefined
+    let next: string | undefined // '' when deleted
     if (mode !== 'cookie') {
       ;[next, lines] = takeSessionCookie(lines, names)
-      next = headerValue(res.header, o.headerName) ?? next
-      const fromBody = own && o.sessionFromBody?.(res.data)
+      next = headerValue(res.header, headerName) || next
+      const fromBody = own && sessionFromBody && sessionFromBody(res.data)
       if (typeof fromBody === 'string' && fromBody) next = fromBody
     }
-    if (jar && lines.length) change = jar.setCookies(lines, url)
-    if (mode === 'cookie' && change === 2) next = fromJar() ?? null
-    if (next !== undefined && (next ?? undefined) !== id) {
-      id = next ?? undefined
+    if (o.jar && lines.length) change = jar.setCookies(lines, url)
+    if (mode === 'cookie' && change === 2) next = fromJar()
+    if (next !== undefined && next !== id) {
+      id = next
       bump('capture')
       change = 2
     }
@@ -268,13 +275,9 @@ export function createSession(
 
   async function logout(): Promise<void> {
     if (o.logout) await exchange(o.logout, 'POST').catch(report)
-    id = undefined
+    id = ''
     // The session cookies go; the server's other cookies stay.
-    if (jar)
-      jar = CookieJar.fromJSON(
-        { v: 1, cookies: jar.all().filter((c) => !names.has(c.name.toLowerCase())) },
-        jarOptions,
-      )
+    jar = CookieJar.fromJSON({ v: 1, cookies: jar.all().filter((c) => !isSession(c)) }, jarOptions)
     loggedIn = warm = false
     bump('logout')
     save()
