@@ -13,7 +13,6 @@ export interface MyLike {
   getAuthCode(options: { scopes: string } & Callbacks): unknown
   getStorageSync(options: { key: string }): unknown
   setStorageSync(options: { key: string; data: unknown }): unknown
-  removeStorageSync(options: { key: string }): unknown
   onAppShow?(listener: () => void): void
   offAppShow?(listener: () => void): void
   onAppHide?(listener: () => void): void
@@ -87,13 +86,6 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
         const r = my.setStorageSync({ key, data }) as Result
         if (r?.error !== undefined)
           throw new Error(`setStorageSync:fail ${String(r.error)} ${String(r.errorMessage ?? '')}`)
-      },
-      remove(key) {
-        try {
-          my.removeStorageSync({ key })
-        } catch {
-          // The value stays unreadable to us either way.
-        }
       },
     },
     // my.getAuthCode in place of wx.login; auth_base is the silent scope (my.getAuthCode doc).

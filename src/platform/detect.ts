@@ -14,12 +14,8 @@ const RUNTIMES: Array<[string, (api: WxLike) => Platform]> = [
   ['wx', wechatPlatform],
 ]
 
-const isPlatform = (v: object): v is Platform =>
-  typeof (v as Platform).onShow === 'function' && typeof (v as Platform).storage === 'object'
-
 // Alipay's my has getAuthCode and no login; wx-shaped frameworks (Taro, uni) have login even there.
-const isMy = (v: object): boolean =>
-  typeof (v as { getAuthCode?: unknown }).getAuthCode === 'function' && !(v as WxLike).login
+const isMy = (v: Partial<WxLike> & { getAuthCode?: unknown }): boolean => !!v.getAuthCode && !v.login
 
 /**
  * The platform for a client: `options.platform` (a runtime object such as wx, qq, tt, swan, Taro,
@@ -27,17 +23,11 @@ const isMy = (v: object): boolean =>
  */
 export function detectPlatform(given?: unknown): Platform {
   const g = globalThis as Record<string, unknown>
-  const api = Object(given ?? g.my)
-  if (isPlatform(api)) return api
-  for (const [name, adapt] of RUNTIMES) {
+  const api = Object(given === undefined ? g.my : given)
+  if (api.onShow && api.storage) return api as Platform
+  for (const [name, adapt] of RUNTIMES)
     // A given object is recognised by identity, so `platform: swan` gets Baidu's quirks too.
     if (given === undefined ? isWxLike(g[name]) : g[name] === given) return adapt(g[name] as WxLike)
-  }
   if (given !== undefined && isWxLike(api) && !isMy(api)) return wechatPlatform(api)
-  throw new SessionError(
-    'INVALID_OPTION',
-    isMy(api)
-      ? "Alipay's my needs its adapter: `platform: alipay(my)` (import { alipay } from 'miniprogram-session')"
-      : '`platform` must be a mini-program runtime object such as wx (none found)',
-  )
+  throw new SessionError('INVALID_OPTION', '`platform` must be wx or the like (Alipay: `alipay(my)`)')
 }

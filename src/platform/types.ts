@@ -44,7 +44,6 @@ export interface PlatformStorage {
   get(key: string): unknown
   /** May throw (quota). */
   set(key: string, value: unknown): void
-  remove(key: string): void
 }
 
 export interface Platform {
@@ -58,8 +57,4 @@ export interface Platform {
   /** Both return an unsubscribe function. */
   onShow(listener: () => void): () => void
   onHide(listener: () => void): () => void
-}
-
-export function isPlatformFailure(value: unknown): value is PlatformFailure {
-  return typeof value === 'object' && value !== null && typeof (value as PlatformFailure).kind === 'string' && 'raw' in value
 }

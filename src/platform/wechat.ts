@@ -19,21 +19,17 @@ export interface WxLike {
   login(options: Callbacks): unknown
   getStorageSync(key: string): unknown
   setStorageSync(key: string, value: unknown): void
-  removeStorageSync(key: string): void
   onAppShow?(listener: () => void): void
   offAppShow?(listener: () => void): void
   onAppHide?(listener: () => void): void
   offAppHide?(listener: () => void): void
 }
 
-export function errMsgOf(error: unknown): string {
-  const msg = (error as { errMsg?: unknown } | null)?.errMsg
-  return typeof msg === 'string' ? msg : String(error)
-}
-
 // errMsg is the only reliable signal: "request:fail timeout", "request:fail abort",
 // "request:fail interrupted", "…:fail <native message>" (PLATFORM.md 1.4).
-export function toFailure(error: unknown, message = errMsgOf(error)): PlatformFailure {
+export function toFailure(error: unknown): PlatformFailure {
+  const { errMsg } = Object(error) as { errMsg?: unknown }
+  const message = typeof errMsg === 'string' ? errMsg : String(error)
   const kind = /\btimeout\b|timed out/i.test(message)
     ? 'timeout'
     : /\babort/i.test(message)
@@ -42,8 +38,7 @@ export function toFailure(error: unknown, message = errMsgOf(error)): PlatformFa
   return { kind, message, raw: error }
 }
 
-const objectOr = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}
+const objectOr = (v: unknown): Record<string, unknown> => Object(v) as Record<string, unknown>
 
 // Alipay names them status/headers; Taro and uni rename them on success only, so a framework's
 // fail on Alipay still says status/headers (PLATFORM.md 6, Taro http plugin comment).
@@ -98,12 +93,13 @@ export function callApi(
 }
 
 /** Returns on/off listener registration as one subscribe function giving an unsubscribe. */
-export function subscriber(self: unknown, on?: (l: () => void) => void, off?: (l: () => void) => void) {
-  return (listener: () => void) => {
-    on?.call(self, listener)
-    return () => off?.call(self, listener)
+export const subscriber =
+  (self: unknown, on?: (l: () => void) => void, off?: (l: () => void) => void) => (listener: () => void) => {
+    if (on) on.call(self, listener)
+    return () => {
+      if (off) off.call(self, listener)
+    }
   }
-}
 
 /** Adapts a wx-shaped runtime object (wx, qq, tt, swan, Taro, uni, or a test runtime's) to the Platform interface. */
 export function wechatPlatform(
@@ -127,22 +123,15 @@ export function wechatPlatform(
         }
       },
       set: (key, value) => wx.setStorageSync(key, value),
-      remove(key) {
-        try {
-          wx.removeStorageSync(key)
-        } catch {
-          // Nothing to do: the value stays unreadable to us either way.
-        }
-      },
     },
     login: () =>
       new Promise<string>((resolve, reject) => {
         quiet(
           wx.login({
             success: (r) => {
-              const code = (r as { code?: unknown } | null)?.code
+              const { code } = objectOr(r)
               if (typeof code === 'string' && code) resolve(code)
-              else reject(toFailure({ errMsg: `login:fail no code (${errMsgOf(r)})` }))
+              else reject(toFailure({ errMsg: 'login:fail no code' }))
             },
             fail: (e) => reject(toFailure(e)),
           }),
