@@ -132,16 +132,11 @@ export function createClient(options?: SessionOptions): Client {
       if (task) task.abort()
       reject(aborted)
     }
-    promise.onHeadersReceived = (fn) => (
-      listeners.push(['onHeadersReceived', fn]),
-      on('onHeadersReceived', fn),
-      promise
-    )
-    promise.onProgressUpdate = (fn) => (
-      listeners.push(['onProgressUpdate', fn]),
-      on('onProgressUpdate', fn),
-      promise
-    )
+    const listen =
+      (name: Listen) =>
+      (fn: unknown): TransferPromise<never> => (listeners.push([name, fn]), on(name, fn), promise)
+    promise.onHeadersReceived = listen('onHeadersReceived')
+    promise.onProgressUpdate = listen('onProgressUpdate')
     return promise
   }
 

@@ -1,3 +1,5 @@
+import { parseSetCookie } from '../cookie/index.js'
+
 // How the session id travels (cookie | header | url): pure helpers for attaching it to a call and
 // reading it from an answer. The session (lifecycle.ts) holds the id and the jar.
 
@@ -52,19 +54,18 @@ export function headerValue(header: Record<string, unknown>, name: string): stri
 
 /**
  * Header/url mode: takes the session cookie out of the Set-Cookie lines (the rest go to the jar).
- * The id is undefined when absent, '' when deleted: empty value or Max-Age <= 0 (RFC 6265bis
- * 5.6.2); a past Expires is left to the server's next answer.
+ * The id is undefined when absent, '' when deleted (empty, Max-Age <= 0 or a past Expires).
  */
 export function takeSessionCookie(
   lines: string[],
   names: Set<string>,
+  now: number,
 ): [id: string | undefined, others: string[]] {
   let id: string | undefined
   const others = lines.filter((line) => {
-    const m = /^([^=;]*)=([^;]*)/.exec(line)
-    if (!m || !names.has((m[1] as string).trim().toLowerCase())) return true
-    const value = (m[2] as string).trim()
-    id = value === '' || /;\s*max-age\s*=\s*(-|0+\s*(;|$))/i.test(line) ? '' : value
+    const c = parseSetCookie(line)
+    if (!c || !names.has(c.name.toLowerCase())) return true
+    id = (c.maxAge as number) <= 0 || (c.expires as number) <= now ? '' : c.value
     return false
   })
   return [id, others]

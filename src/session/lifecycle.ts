@@ -45,10 +45,12 @@ const CODES = { timeout: 'TIMEOUT', abort: 'ABORTED', network: 'NETWORK' } as co
 
 // A login endpoint relays code2Session errors either as an HTTP error or as 200 with a non-zero
 // errcode (PLATFORM.md 4); either way the server's own message is what the app needs to see.
-function loginError({ statusCode, data }: PlatformResponse): string | undefined {
+function loginError({ statusCode, data }: PlatformResponse): string | false {
   const { errcode, errmsg, message, msg } = Object(data) as Record<string, unknown>
-  if (statusCode < 400 && !(typeof errcode === 'number' && errcode)) return undefined
-  return `${errmsg || message || msg || `HTTP ${statusCode}`}${errcode === undefined ? '' : ` (errcode ${errcode})`}`
+  return (
+    (statusCode > 399 || (typeof errcode === 'number' && errcode !== 0)) &&
+    `${errmsg || message || msg || `HTTP ${statusCode}`}${errcode === undefined ? '' : ` (errcode ${errcode})`}`
+  )
 }
 
 /**
@@ -158,7 +160,7 @@ export function createSession(
     let change = 0
     let next: string | undefined // '' when deleted
     if (mode !== 'cookie') {
-      ;[next, lines] = takeSessionCookie(lines, names)
+      ;[next, lines] = takeSessionCookie(lines, names, clock.now())
       next = headerValue(res.header, headerName) || next
       const fromBody = own && sessionFromBody && sessionFromBody(res.data)
       if (typeof fromBody === 'string' && fromBody) next = fromBody
@@ -208,7 +210,7 @@ export function createSession(
         backoff = failed ? Math.min(backoff * 2, 60_000) : o.warmupBackoff
         failed = error
         failedAt = clock.now()
-        log(`warm-up failed; retry in ${backoff} ms`)
+        log(`warm-up failed, backoff ${backoff} ms`)
         throw error
       })
       .finally(() => {
@@ -231,7 +233,7 @@ export function createSession(
         fail(cause.code, { cause }),
       )
       const error = loginError(res)
-      if (error !== undefined) fail(error, { statusCode: res.statusCode, data: res.data })
+      if (error) fail(error, { statusCode: res.statusCode, data: res.data })
       loggedIn = warm = true
       bump('login')
       save()
@@ -253,12 +255,12 @@ export function createSession(
     if (renewing) return renewing
     // Stale answer: the session changed since this request left; just retry (PEERS.md section 4, item 7).
     if (sentWith !== generation) {
-      log(`stale answer for session ${sentWith}: retry`)
+      log(`stale ${sentWith}, retry`)
       return Promise.resolve(true)
     }
     const relogin = loginConfig && (loggedIn || needLogin)
     if (!warmupUrl && !relogin) return Promise.resolve(false)
-    log(`renew (session ${sentWith} expired)`)
+    log(`renew ${sentWith}`)
     return (renewing = (async () => {
       warm = false
       if (warmupUrl) await warmup()
@@ -323,7 +325,7 @@ export function createSession(
     }),
   ]
   schedule()
-  log(`ready: ${mode} mode, ${platform.name}, stored id=${maskId(sessionId())}`)
+  log(`start ${mode} ${platform.name} id=${maskId(sessionId())}`)
 
   return {
     send,
