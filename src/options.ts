@@ -160,92 +160,65 @@ export interface SessionOptions {
   debug?: boolean | ((message: string) => void)
 }
 
-// What each option accepts, one letter per allowed kind (see `accepts`) or 'a|b' for one of the
+// What each option accepts: kinds separated by spaces (see `accepts`), 'a|b|c' for one of those
 // values. The mapped type makes a new option without a rule a compile error.
 const rules: { [K in keyof SessionOptions]-?: string } = {
-  baseURL: 's',
-  platform: 'x',
+  baseURL: 'string',
+  platform: 'any',
   mode: 'cookie|header|url',
-  sessionCookie: 'sa',
-  header: 'o',
-  url: 'o',
-  sessionFromBody: 'f',
-  jar: 'b',
-  warmup: 'Fs',
-  warmupBackoff: 'n',
-  login: 'Fl',
-  needLogin: 'b',
-  logout: 'Fs',
-  isExpired: 'f',
-  refreshInterval: 'Fn',
-  refresh: 's',
-  storageKey: 'k',
-  namespace: 's',
-  persistSessionCookies: 'b',
-  clock: 'c',
-  onError: 'f',
-  onSessionExpired: 'f',
-  debug: 'bf',
+  sessionCookie: 'string string[]',
+  header: 'object',
+  url: 'object',
+  sessionFromBody: 'function',
+  jar: 'boolean',
+  warmup: 'false string',
+  warmupBackoff: 'ms',
+  login: 'false {url}',
+  needLogin: 'boolean',
+  logout: 'false string',
+  isExpired: 'function',
+  refreshInterval: 'false ms',
+  refresh: 'string',
+  storageKey: 'name',
+  namespace: 'string',
+  persistSessionCookies: 'boolean',
+  clock: 'clock',
+  onError: 'function',
+  onSessionExpired: 'function',
+  debug: 'boolean function',
 }
 const nested: Record<string, string> = {
-  'header.name': 'k',
+  'header.name': 'name',
   'url.style': 'path|query',
-  'url.name': 'k',
+  'url.name': 'name',
   'login.method': 'POST|PUT|GET',
-  'login.data': 'f',
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const kinds: Record<string, string> = {
-  s: 'a string',
-  k: 'a non-empty string',
-  F: 'false',
-  n: 'a positive number',
-  a: 'an array of strings',
-  l: 'an object with a `url`',
-  c: 'a clock',
-  o: 'an object',
-  b: 'a boolean',
-  f: 'a function',
+  'login.data': 'function',
 }
 
 function accepts(kind: string, v: unknown): boolean {
-  const t = typeof v
-  return (
-    kind === 'x' ||
-    (kind === 's' || kind === 'k'
-      ? t === 'string' && (kind === 's' || v !== '')
-      : kind === 'F'
-        ? v === false
-        : kind === 'n'
-          ? t === 'number' && (v as number) > 0 && (v as number) < Infinity
-          : kind === 'a'
-            ? Array.isArray(v) && v.every((x) => typeof x === 'string')
-            : kind === 'l'
-              ? isObject(v) && typeof v.url === 'string'
-              : kind === 'c'
-                ? isObject(v) &&
-                  ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function')
-                : kind === 'o'
-                  ? isObject(v)
-                  : t[0] === kind)
-  )
+  const o = Object(v) as Record<string, unknown>
+  return kind === typeof v
+    ? v !== null && !Array.isArray(v)
+    : kind === 'any' ||
+        (kind === 'false'
+          ? v === false
+          : kind === 'ms'
+            ? typeof v === 'number' && v > 0 && v < Infinity
+            : kind === 'name'
+              ? typeof v === 'string' && v !== ''
+              : kind === 'string[]'
+                ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+                : kind === '{url}'
+                  ? typeof o.url === 'string'
+                  : kind === 'clock'
+                    ? ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof o[k] === 'function')
+                    : kind !== v && kind.split('|').includes(v as string))
 }
 
 function check(name: string, value: unknown, rule: string | undefined): void {
   if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${name}\``)
-  if (
-    value !== undefined &&
-    !(rule.includes('|')
-      ? rule.split('|').includes(value as string)
-      : [...rule].some((k) => accepts(k, value)))
-  )
-    throw new SessionError(
-      'INVALID_OPTION',
-      `option \`${name}\` must be ${rule.includes('|') ? rule.split('|').join(' or ') : [...rule].map((k) => kinds[k]).join(' or ')}`,
-    )
+  if (value !== undefined && !rule.split(' ').some((k) => accepts(k, value)))
+    throw new SessionError('INVALID_OPTION', `option \`${name}\` must be ${rule.replace(/ /g, ' or ')}`)
 }
 
 /** Options after validation, with every default and derived value filled in. */
@@ -278,7 +251,7 @@ export interface Resolved {
 
 /** Validates user options and fills in every default (one place). Throws SessionError('INVALID_OPTION'). */
 export function resolveOptions(input: unknown = {}): Resolved {
-  check('options', input, 'o')
+  check('options', input, 'object')
   const given = input as Record<string, Record<string, unknown> | undefined>
   for (const key in given)
     check(key, given[key], Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as 'jar'] : undefined)
