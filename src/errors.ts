@@ -32,7 +32,9 @@ export class SessionError extends Error {
   declare readonly data?: unknown
 
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
-    super(`[miniprogram-session] ${code}: ${message}${details.url ? ` (${details.method || 'GET'} ${details.url})` : ''}`)
+    super(
+      `[miniprogram-session] ${code}: ${message}${details.url ? ` (${details.method || 'GET'} ${details.url})` : ''}`,
+    )
     // Copied by hand: the `cause` option of the Error constructor is ES2022.
     Object.assign(this, details, { name: 'SessionError', code })
   }
@@ -41,7 +43,8 @@ export class SessionError extends Error {
 /** True for a `SessionError`, also across bundle copies (checks name and code, not only the prototype). */
 export const isSessionError = (value: unknown): value is SessionError =>
   value instanceof SessionError ||
-  ((value as SessionError | null)?.name === 'SessionError' && typeof (value as SessionError).code === 'string')
+  ((value as SessionError | null)?.name === 'SessionError' &&
+    typeof (value as SessionError).code === 'string')
 
 /** Session ids in logs and messages show their first 4 characters only. */
 export const maskId = (id: string | undefined): string =>

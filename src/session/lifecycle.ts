@@ -172,7 +172,8 @@ export function createSession(
       bump('capture')
       change = 2
     }
-    if (change) change === 2 ? save() : persist(false)
+    if (change === 2) save()
+    else if (change) persist(false)
     // A current answer speaks for the session it just set (a 401 may carry a fresh cookie).
     return [res, generation]
   }
