@@ -160,32 +160,39 @@ export interface SessionOptions {
   debug?: boolean | ((message: string) => void)
 }
 
-// What each option accepts: kinds separated by spaces (see `accepts`), 'a|b|c' for one of those
-// values. The mapped type makes a new option without a rule a compile error.
-const rules: { [K in keyof SessionOptions]-?: string } = {
-  baseURL: 'string',
-  platform: 'any',
-  mode: 'cookie|header|url',
-  sessionCookie: 'string string[]',
-  header: 'object',
-  url: 'object',
-  sessionFromBody: 'function',
-  jar: 'boolean',
-  warmup: 'false string',
-  warmupBackoff: 'ms',
-  login: 'false {url}',
-  needLogin: 'boolean',
-  logout: 'false string',
-  isExpired: 'function',
-  refreshInterval: 'false ms',
-  refresh: 'string',
-  storageKey: 'name',
-  namespace: 'string',
-  persistSessionCookies: 'boolean',
-  clock: 'clock',
-  onError: 'function',
-  onSessionExpired: 'function',
-  debug: 'boolean function',
+// Each option: what it accepts (kinds separated by spaces, see `accepts`; 'a|b|c' for one of those
+// values) and its default. The mapped type makes a new option without a rule a compile error.
+const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknown] } = {
+  baseURL: ['string', ''],
+  platform: ['any'],
+  mode: ['cookie|header|url', 'cookie'],
+  sessionCookie: ['string string[]', ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid']],
+  header: ['object', {}],
+  url: ['object', {}],
+  sessionFromBody: ['function'],
+  jar: ['boolean', true],
+  warmup: ['false string', false],
+  warmupBackoff: ['ms', 1000],
+  login: ['false {url}', false],
+  needLogin: ['boolean', false],
+  logout: ['false string', false],
+  isExpired: ['function', (res: SessionResponse) => res.statusCode === 401],
+  refreshInterval: ['false ms', 20 * 60_000],
+  refresh: ['string'],
+  storageKey: ['name', 'miniprogram-session'],
+  namespace: ['string', ''],
+  persistSessionCookies: ['boolean', true],
+  clock: [
+    'clock',
+    {
+      now: () => Date.now(),
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (handle: never) => clearTimeout(handle),
+    },
+  ],
+  onError: ['function'],
+  onSessionExpired: ['function'],
+  debug: ['boolean function', false],
 }
 const nested: Record<string, string> = {
   'header.name': 'name',
@@ -253,74 +260,43 @@ export interface Resolved {
 export function resolveOptions(input: unknown = {}): Resolved {
   check('options', input, 'object')
   const given = input as Record<string, Record<string, unknown> | undefined>
-  for (const key in given)
-    check(key, given[key], Object.prototype.hasOwnProperty.call(rules, key) ? rules[key as 'jar'] : undefined)
+  // undefined means "default" everywhere, as if the key were absent.
+  const o: Record<string, unknown> = {}
+  for (const key in spec) o[key] = spec[key as 'jar'][1]
+  for (const key in given) {
+    check(
+      key,
+      given[key],
+      Object.prototype.hasOwnProperty.call(spec, key) ? spec[key as 'jar'][0] : undefined,
+    )
+    if (given[key] !== undefined) o[key] = given[key]
+  }
   for (const path in nested) {
     const [a, b] = path.split('.') as [string, string]
-    check(path, given[a] && given[a][b], nested[path])
+    check(path, (o[a] as Record<string, unknown>)[b], nested[path])
   }
-  // Destructuring defaults: undefined means "default" everywhere, as if the key were absent.
-  const {
-    baseURL = '',
-    platform,
-    mode = 'cookie',
-    sessionCookie = ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid'],
-    header: { name: headerName = 'X-Session-Id' } = {},
-    url: { style: urlStyle = 'path', name: urlName = urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID' } = {},
-    sessionFromBody,
-    jar = true,
-    warmup = false,
-    warmupBackoff = 1000,
-    login = false,
-    needLogin = false,
-    logout = false,
-    isExpired = (res) => res.statusCode === 401,
-    refreshInterval = 20 * 60_000,
-    refresh = warmup || (login ? 'login' : false),
-    storageKey = 'miniprogram-session',
-    namespace,
-    persistSessionCookies = true,
-    clock = {
-      now: () => Date.now(),
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => clearTimeout(handle),
-    },
-    onError,
-    onSessionExpired,
-    debug,
-  } = input as SessionOptions
-  return {
+  const { header, url, login, debug, sessionCookie, mode, warmup, storageKey, namespace, baseURL } =
+    o as unknown as Required<SessionOptions>
+  const urlStyle = url.style || 'path'
+  const urlName = url.name || (urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID')
+  return Object.assign(o as unknown as Resolved, {
     baseURL: baseURL.replace(/\/+$/, ''),
-    platform,
-    mode,
     names: new Set(
       [
         ...(typeof sessionCookie === 'string' ? [sessionCookie] : sessionCookie),
         ...(mode === 'url' ? [urlName] : []),
       ].map((n) => n.toLowerCase()),
     ),
-    headerName,
+    headerName: header.name || 'X-Session-Id',
     urlStyle,
     urlName,
-    sessionFromBody,
-    jar,
-    warmup,
-    warmupBackoff,
     login: login && {
       url: login.url,
       method: login.method || 'POST',
-      data: login.data || ((code) => ({ code })),
+      data: login.data || ((code: string) => ({ code })),
     },
-    needLogin,
-    logout,
-    isExpired,
-    refreshInterval,
-    refresh,
+    refresh: o.refresh === undefined ? warmup || (login ? 'login' : false) : o.refresh,
     key: namespace ? `${storageKey}:${namespace}` : storageKey,
-    persistSessionCookies,
-    clock,
-    onError,
-    onSessionExpired,
-    log: (m) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
-  }
+    log: (m: string) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
+  })
 }
