@@ -94,7 +94,7 @@ export function createSession(
   const fromJar = (): string => (jar.all().find(isSession) || { value: '' }).value
   // Cookie mode: the id as of the last jar change, so an answer that only moves an expiry (a
   // rolling session sends one on every response) costs no jar scan. Header/url mode: the id.
-  let id = mode === 'cookie' ? fromJar() : stored.id || ''
+  let id = mode === 'cookie' ? fromJar() : String(stored.id || '')
   const sessionId = (): string | undefined => (mode === 'cookie' ? fromJar() : id) || undefined
   // Logged in means: into a session we still hold (session cookies may not have been kept).
   let loggedIn = stored.loggedIn === true && !!sessionId()
@@ -301,7 +301,7 @@ export function createSession(
   // Android phones fire the queued ones all at once on return (PLATFORM.md 5).
   function tick(): void {
     timer = undefined
-    if (!interval || !refresh || disposed || hidden) return
+    if (!interval || !refresh) return
     if (clock.now() - lastActivity < interval) return schedule()
     lastActivity = clock.now()
     // Nothing to keep alive without a session; and the timer never logs anyone in who was not.
