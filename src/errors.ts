@@ -43,8 +43,7 @@ export class SessionError extends Error {
 /** True for a `SessionError`, also across bundle copies (checks name and code, not only the prototype). */
 export const isSessionError = (value: unknown): value is SessionError =>
   value instanceof SessionError ||
-  ((value as SessionError | null)?.name === 'SessionError' &&
-    typeof (value as SessionError).code === 'string')
+  (Object(value).name === 'SessionError' && typeof (value as SessionError).code === 'string')
 
 /** Session ids in logs and messages show their first 4 characters only. */
 export const maskId = (id: string | undefined): string =>

@@ -143,11 +143,6 @@ export function wechatPlatform(
 }
 
 export function isWxLike(value: unknown): value is WxLike {
-  const v = value as Partial<WxLike> | null
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.request === 'function' &&
-    typeof v.getStorageSync === 'function'
-  )
+  const v = Object(value) as Partial<WxLike>
+  return typeof v.request === 'function' && typeof v.getStorageSync === 'function'
 }

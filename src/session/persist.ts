@@ -15,10 +15,11 @@ export interface Stored {
  * foreign data → a clean start, reported.
  */
 export function load(storage: PlatformStorage, key: string, report: (e: SessionError) => void): Stored {
-  const r = storage.get(key) as { v?: unknown; cookies?: unknown; session?: Stored } | null | undefined
-  if (r?.v === 1 && Array.isArray(r.cookies) && typeof r.session === 'object' && r.session)
+  const value = storage.get(key)
+  const r = Object(value) as { v?: unknown; cookies?: unknown; session?: Stored }
+  if (r.v === 1 && Array.isArray(r.cookies) && typeof r.session === 'object' && r.session)
     return { ...r.session, cookies: r.cookies }
-  if (r != null) report(new SessionError('STORAGE', `unreadable "${key}": starting clean`))
+  if (value != null) report(new SessionError('STORAGE', `unreadable "${key}": starting clean`))
   return { cookies: [] }
 }
 
