@@ -97,7 +97,8 @@ function emitDeclarations() {
   }
 }
 
-// api-extractor's drift warning speaks of "a local build"; ours, printed above, names the script.
+// api-extractor's version preamble is noise, and its drift warning speaks of "a local build";
+// ours, printed above, names the script.
 const quiet = new Set(['console-preamble', 'console-api-report-not-copied'])
 function quietDrift(message) {
   if (quiet.has(message.messageId)) message.handled = true
