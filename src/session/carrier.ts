@@ -34,11 +34,12 @@ export function mergeCookie(header: Record<string, string>, fromJar: string): vo
   let key = 'Cookie'
   for (const k in header) if (k.toLowerCase() === 'cookie') key = k
   const own = String(header[key] || '').trim()
+  if (!own) {
+    header[key] = fromJar
+    return
+  }
   const names = own.split(';').map(nameOf)
-  header[key] = [
-    ...fromJar.split('; ').filter((p) => !names.includes(nameOf(p))),
-    ...(own ? [own] : []),
-  ].join('; ')
+  header[key] = [...fromJar.split('; ').filter((p) => !names.includes(nameOf(p))), own].join('; ')
 }
 
 /** A response header by name, any casing; iOS may give an array. */
