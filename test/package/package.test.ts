@@ -78,7 +78,7 @@ describe('what ships to phones', () => {
     const rows = await measureSizes(at('dist'))
     console.log(formatSizes(rows))
     const budgeted = rows.filter((r) => r.limit !== undefined)
-    expect(budgeted.length).toBe(4)
+    expect(budgeted.length).toBe(6)
     for (const r of budgeted) expect(r.gzip, `${r.label} (${r.format})`).toBeLessThanOrEqual(r.limit!)
   })
 
