@@ -46,6 +46,7 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000
   const events: ServerEvent[] = []
   const faults = new Map<'warmup' | 'login', { times: number; how: Fault }>()
+  const holds = new Map<string, Promise<void>>()
   const bound = new Set<string>()
   const store = new session.MemoryStore()
 
@@ -255,7 +256,10 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
       return
     }
     ;(res as ServerResponse & { locals?: Record<string, unknown> }).locals = { ev: event }
-    app(req as Request, res as Response)
+    const held = holds.get(event.path)
+    holds.delete(event.path)
+    if (held) void held.then(() => app(req as Request, res as Response))
+    else app(req as Request, res as Response)
   }
 
   const server = createServer(handler)
@@ -280,6 +284,11 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
       }),
     fail: (route, times, how) => {
       faults.set(route, { times, how })
+    },
+    hold: (path) => {
+      let release!: () => void
+      holds.set(path, new Promise<void>((resolve) => (release = resolve)))
+      return release
     },
     close: async () => {
       server.closeAllConnections()

@@ -34,5 +34,7 @@ export interface TestServer {
   expireAll(): Promise<void> | void
   /** The next `times` calls to the route fail with `how`. */
   fail(route: 'warmup' | 'login', times: number, how: Fault): void
+  /** Express only: the next request to `path` is received (and recorded) but not routed until `release()`. */
+  hold?(path: string): () => void
   close(): Promise<void>
 }

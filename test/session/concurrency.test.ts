@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionError } from '../../src/errors.js'
 import { body, expressEnv } from './env.js'
 import type { Env } from './env.js'
@@ -70,15 +67,6 @@ describe('single-flight warm-up, login and renew (express-session)', () => {
 
 describe('stale answers (express-session)', () => {
   let env: Env
-  let dir: string
-  let big: string
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mps-stale-'))
-    big = join(dir, 'big.bin')
-    // Large enough that its 401 comes back well after a renew of three small calls.
-    writeFileSync(big, Buffer.alloc(48 * 1024 * 1024, 7))
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   beforeEach(async () => {
     env = await expressEnv()
   })
@@ -89,17 +77,19 @@ describe('stale answers (express-session)', () => {
     const c = env.client({ warmup: '/session', login: { url: '/login' }, debug: (m) => log.push(m) })
     await c.login()
     await env.server.expireAll()
-    // Both leave with the expired session; the small one's 401 starts (and finishes) the renew
-    // while the big upload is still on the wire; its 401 then speaks for an older session.
-    const slow = c.uploadFile({ url: '/upload', filePath: big, name: 'file' })
-    const fast = Array.from({ length: 3 }, () => c.request({ url: '/me' }))
-    const [up, ...rest] = await Promise.all([slow, ...fast])
-    expect(rest.every((r) => r.statusCode === 200)).toBe(true)
-    expect(up.statusCode).toBe(200)
-    expect(up.data).toContain(`sid=${body(rest[0]!).sid}`)
+    // The /orders call leaves with the expired session and is held by the server; the /me calls'
+    // 401s renew meanwhile. Released afterwards, its 401 speaks for an older session.
+    const release = env.server.hold!('/orders')
+    const late = c.request({ url: '/orders' })
+    const fast = await Promise.all(Array.from({ length: 3 }, () => c.request({ url: '/me' })))
+    expect(fast.every((r) => r.statusCode === 200)).toBe(true)
+    release()
+    const res = await late
+    expect(res.statusCode).toBe(200)
+    expect(body(res).sid).toBe(body(fast[0]!).sid)
     expect(env.server.count('login')).toBe(2) // one renew only
     expect(env.server.count('warmup')).toBe(2)
-    expect(env.server.events.filter((e) => e.path === '/upload').map((e) => e.status)).toEqual([401, 200])
+    expect(env.server.events.filter((e) => e.path === '/orders').map((e) => e.status)).toEqual([401, 200])
     expect(log.some((m) => m.startsWith('stale'))).toBe(true)
   })
 })
