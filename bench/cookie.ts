@@ -1,10 +1,18 @@
 // Cookie layer: parsing Set-Cookie, storing it, and building the Cookie header, against
 // tough-cookie (CookieJar setCookieSync/getCookieStringSync, Cookie.parse) and set-cookie-parser
-// (parse and split only), on the same corpus in the same run. `npx tsx bench/cookie.ts` runs it alone.
+// (parse and split only), on the same corpus in the same run. `npm run build && npx tsx bench/cookie.ts` runs it alone.
 import setCookieParser from 'set-cookie-parser'
 import { Cookie as ToughCookie, CookieJar as ToughJar } from 'tough-cookie'
-import { CookieJar, parseSetCookie, splitSetCookie } from '../src/cookie/index.js'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import type * as Jar from '../src/cookie/index.js'
 import type { BenchRow } from './index.js'
+
+// What ships (dist/cookie.js; `npm run bench` builds it first), not src/ through tsx, whose
+// keep-names wrapping slows closures the real bundle does not have.
+const { CookieJar, parseSetCookie, splitSetCookie } = createRequire(join(process.cwd(), 'package.json'))(
+  './dist/cookie.js',
+) as typeof Jar
 
 // 30 cookies over 3 domains, as real servers write them.
 const FAR = 'Expires=Wed, 21 Oct 2037 07:28:00 GMT'
@@ -89,7 +97,7 @@ function hz<K extends string>(fns: Record<K, () => void>, rounds = 9, ms = 100):
   return Object.fromEntries(entries.map(([k]) => [k, median(rates.get(k)!)])) as Record<K, number>
 }
 
-function fillOurs(): CookieJar {
+function fillOurs(): Jar.CookieJar {
   const jar = new CookieJar()
   for (const [url, l] of corpus) jar.setCookies(l, url)
   return jar
