@@ -46,5 +46,8 @@ export const isSessionError = (value: unknown): value is SessionError =>
   (Object(value).name === 'SessionError' && typeof (value as SessionError).code === 'string')
 
 /** Session ids in logs and messages show their first 4 characters only. */
-export const maskId = (id: string | undefined): string =>
-  !id ? '(none)' : id.length > 4 ? `${id.slice(0, 4)}…` : '****'
+export const maskId = (id: string | undefined): string => {
+  // express-session's signed ids all start with `s:` (`s%3A` in a cookie): show what follows.
+  const s = (id || '').replace(/^s(:|%3A)/i, '')
+  return !id ? '(none)' : s.length > 4 ? `${s.slice(0, 4)}…` : '****'
+}

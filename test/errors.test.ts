@@ -4,7 +4,11 @@ import { SessionError, isSessionError, maskId } from '../src/errors.js'
 describe('SessionError', () => {
   it('carries code, where, and cause', () => {
     const cause = { errMsg: 'request:fail timeout' }
-    const e = new SessionError('TIMEOUT', 'no answer in 60000 ms', { method: 'POST', url: 'https://a.example/x', cause })
+    const e = new SessionError('TIMEOUT', 'no answer in 60000 ms', {
+      method: 'POST',
+      url: 'https://a.example/x',
+      cause,
+    })
     expect(e).toBeInstanceOf(Error)
     expect(e.code).toBe('TIMEOUT')
     expect(e.message).toBe('[miniprogram-session] TIMEOUT: no answer in 60000 ms (POST https://a.example/x)')
@@ -20,7 +24,9 @@ describe('SessionError', () => {
   })
 
   it('masks session ids to their first 4 characters', () => {
-    expect(maskId('s%3AabcdefXYZ')).toBe('s%3A…')
+    expect(maskId('s%3AabcdefXYZ')).toBe('abcd…') // express-session's signed-id prefix is skipped
+    expect(maskId('s:abcdefXYZ')).toBe('abcd…')
+    expect(maskId('8E1F3A9C2B7D')).toBe('8E1F…')
     expect(maskId('abc')).toBe('****')
     expect(maskId(undefined)).toBe('(none)')
   })
