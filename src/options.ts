@@ -41,7 +41,7 @@ export interface SessionOptions {
   baseURL?: string
   /**
    * The runtime object to use (wx, or a test runtime's). Nothing is patched on it.
-   * @default the runtime's global `wx`
+   * @default the global found: `qq`, `tt`, `swan`, else `wx` (Alipay: pass `alipay(my)`)
    */
   platform?: unknown
   /**
