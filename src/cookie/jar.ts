@@ -157,7 +157,12 @@ export class CookieJar {
       c.creation = old.creation
       all[i] = c
       // same value: a "touch" when only the expiry or flags moved
-      return old.value !== value ? 2 : JSON.stringify(old) === JSON.stringify(c) ? 0 : 1
+      // (a field-by-field look: JSON.stringify of both on every rolling answer was the hot spot)
+      return old.value !== value
+        ? 2
+        : Object.keys({ ...old, ...c }).some((k) => old[k as 'name'] !== c[k as 'name'])
+          ? 1
+          : 0
     }
     all.push(c)
     const mine = all.filter((o) => o.domain === domain)
