@@ -16,7 +16,7 @@ type Format = 'es' | 'cjs'
 /**
  * What is measured, with budgets in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
  * The jar's is issue 7's 2,500 B. The SDK's is NOT issue 7's 5,000 B: the WeChat build measures
- * 7,427 B (warm-up, login, renew with the stale-answer guard, refresh timer, three carriers,
+ * 7,456 B (warm-up, login, renew with the stale-answer guard, refresh timer, three carriers,
  * persistence, options; see issue 7's closing note), so until features are cut or the target is
  * changed, 7,600 B guards against growth and issue 7 stays open.
  */
