@@ -41,7 +41,7 @@ export type { MyLike } from './platform/alipay.js'
 export { CookieJar, parseSetCookie, splitSetCookie } from './cookie/index.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode, SessionErrorDetails } from './errors.js'
-export type { Cookie, JarChange } from './cookie/index.js'
+export type { Cookie, CookieJarOptions, JarChange, ParsedSetCookie } from './cookie/index.js'
 export type {
   Client,
   CallOptions,
