@@ -1,6 +1,6 @@
-// `npm run demo`: builds the SDK into the demo mini-program, starts the demo server on 127.0.0.1
-// and drives the pages headlessly through the whole session story. Exits 0 only if every step
-// showed what it should. `npm run demo -- --serve` builds, then only runs the server for WeChat
+// `npm run demo`: builds the SDK (dist/), copies it into the demo mini-program as DevTools'
+// "Build npm" does, starts the demo server on 127.0.0.1 and drives the pages headlessly through
+// the whole session story. Exits 0 only if every step showed what it should. `npm run demo -- --serve` builds, then only runs the server for WeChat
 // DevTools (PORT, default 3000; HOST=0.0.0.0 for a phone on the same network). `--mode=header|url`
 // runs the story with another carrier; `--debug` adds the SDK's own log lines.
 import { buildMiniprogramNpm } from '../demo-miniprogram/headless/harness.js'
@@ -10,8 +10,10 @@ type Mode = 'cookie' | 'header' | 'url'
 
 async function main(args: string[]): Promise<number> {
   const started = Date.now()
-  const file = await buildMiniprogramNpm()
-  console.log(`built ${file.slice(process.cwd().length + 1)} (what DevTools' "Build npm" makes)`)
+  const file = await buildMiniprogramNpm({ fromDist: true })
+  console.log(
+    `copied dist/index.js to ${file.slice(process.cwd().length + 1)} (what DevTools' "Build npm" does)`,
+  )
   if (args.includes('--serve')) {
     console.log('open demo-miniprogram/ in WeChat DevTools; Ctrl+C stops the server')
     await import('../demo-miniprogram/server/main.js')

@@ -1,6 +1,6 @@
 // Runs the demo mini-program in Node: miniprogram-simulate renders the pages (under jsdom), the
 // `miniprogram-session/testing` runtime is their `wx`, doing real HTTP to the demo server.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -24,10 +24,18 @@ export interface Settings {
 
 /**
  * Writes what WeChat DevTools' "Build npm" makes from the package's `main`: the SDK as one CommonJS
- * file in miniprogram_npm/miniprogram-session/. Bundled from src/ with the settings of dist/index.js,
- * without touching dist/ (other tests read it).
+ * file in miniprogram_npm/miniprogram-session/. `fromDist` copies the built dist/index.js, as
+ * DevTools does (`npm run demo` builds first); otherwise it is bundled from src/ with the settings
+ * of dist/index.js, without touching dist/ (the package tests rebuild and read it concurrently).
  */
-export async function buildMiniprogramNpm(): Promise<string> {
+export async function buildMiniprogramNpm({ fromDist = false } = {}): Promise<string> {
+  const file = join(NPM_DIR, 'index.js')
+  if (fromDist) {
+    mkdirSync(NPM_DIR, { recursive: true })
+    for (const name of ['index.js', 'index.js.map'])
+      copyFileSync(join(REPO_ROOT, 'dist', name), join(NPM_DIR, name))
+    return file
+  }
   const bundle = await rollup({
     input: join(REPO_ROOT, 'src/index.ts'),
     plugins: [
@@ -41,7 +49,6 @@ export async function buildMiniprogramNpm(): Promise<string> {
       }),
     ],
   })
-  const file = join(NPM_DIR, 'index.js')
   await bundle.write({ file, format: 'cjs', exports: 'named', sourcemap: true })
   await bundle.close()
   return file
