@@ -9,6 +9,7 @@ import { isSessionError } from '../../src/errors.js'
 import { alipay } from '../../src/platform/alipay.js'
 import type { MyLike } from '../../src/platform/alipay.js'
 import { ALIPAY_KEY_LIMIT, asPlatform } from '../../src/testing/index.js'
+import type { Runtime } from '../../src/testing/index.js'
 import { startServer } from '../runtime/helpers.js'
 import { body, platformEnv } from './env.js'
 import type { PlatformEnv } from './env.js'
@@ -202,6 +203,16 @@ describe('my through the SDK', () => {
 describe('my through the SDK, across a cold restart and for files', () => {
   const options = { warmup: '/session', login: { url: '/login' }, refreshInterval: false } as const
 
+  // The app again after a cold start: a new client on the restarted runtime, same backend.
+  const clientAfterRestart = (rt: Runtime, mode: 'cookie' | 'header') =>
+    createClient({
+      platform: alipay(asPlatform(rt, 'my') as MyLike),
+      clock: rt.clock,
+      baseURL: env.server.url,
+      ...options,
+      mode,
+    })
+
   it('header mode: the id persisted through {key, data} storage is used after a restart, no new login', async () => {
     env = await platformEnv('my')
     const first = env.client({ ...options, mode: 'header' })
@@ -209,13 +220,7 @@ describe('my through the SDK, across a cold restart and for files', () => {
     first.dispose()
     const rt = env.rt.restart()
     try {
-      const c = createClient({
-        platform: alipay(asPlatform(rt, 'my') as MyLike),
-        clock: rt.clock,
-        baseURL: env.server.url,
-        ...options,
-        mode: 'header',
-      })
+      const c = clientAfterRestart(rt, 'header')
       expect(c.getSession()).toMatchObject({ id: who.sessionId, loggedIn: true })
       const res = await c.request({ url: '/orders' })
       expect(body(res).sid).toBe(who.sessionId)
@@ -235,12 +240,7 @@ describe('my through the SDK, across a cold restart and for files', () => {
     try {
       // The native jar lives in the process [guess], and JS never saw its cookie: no session is
       // known after the restart (client.ts: logged in only into a session we still hold).
-      const c = createClient({
-        platform: alipay(asPlatform(rt, 'my') as MyLike),
-        clock: rt.clock,
-        baseURL: env.server.url,
-        ...options,
-      })
+      const c = clientAfterRestart(rt, 'cookie')
       expect(c.getSession()).toMatchObject({ id: undefined, loggedIn: false })
       const res = await c.request({ url: '/orders', needLogin: true })
       expect(res.statusCode).toBe(200)
