@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startExpressServer } from './express.js'
 import { codes } from './codes.js'
+import { cookieNamed, plainHttp } from './fetch.js'
 import type { TestServer } from './types.js'
 
-const sidCookie = (res: Response): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('connect.sid='))
-    ?.split(';')[0]
+const sidCookie = (res: Response): string | undefined => cookieNamed(res, 'connect.sid')
 
 describe('express session server', () => {
   const wechat = codes()
   let clock = 1_700_000_000_000
   let server: TestServer
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers })
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    })
+  const { get, post } = plainHttp(() => server.url)
   async function loginWithCookie(openid = 'o-alice'): Promise<{ cookie: string; sessionId: string }> {
     const warm = sidCookie(await get('/session'))!
     const res = await post('/login', { code: wechat.mint(openid) }, { cookie: warm })

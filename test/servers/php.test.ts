@@ -2,26 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requires } from '../helpers/requires.js'
 import { codes } from './codes.js'
 import { hasPhp, startPhpServer } from './php.js'
+import { cookieNamed, plainHttp } from './fetch.js'
 import type { TestServer } from './types.js'
 import { startWeChatApi } from './wechat-api.js'
 
-const phpCookie = (res: Response): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('PHPSESSID='))
-    ?.split(';')[0]
+const phpCookie = (res: Response): string | undefined => cookieNamed(res, 'PHPSESSID')
 
 describe.runIf(requires('php', hasPhp(), 'apt-get install php-cli'))('PHP session server', () => {
   const wechat = codes()
   let api: Awaited<ReturnType<typeof startWeChatApi>>
   let server: TestServer
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers })
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    })
+  const { get, post } = plainHttp(() => server.url)
   async function login(openid: string): Promise<{ cookie: string; sessionId: string }> {
     const warm = phpCookie(await get('/session'))!
     const res = await post('/login', { code: wechat.mint(openid) }, { cookie: warm })
