@@ -7,8 +7,8 @@ import { absolute } from './session/carrier.js'
 import { createSession } from './session/lifecycle.js'
 import type { Api } from './session/lifecycle.js'
 
-type Data = string | WechatMiniprogram.IAnyObject | ArrayBuffer
-type Callbacks = 'success' | 'fail' | 'complete'
+/** What a request's `data` and its answer's `data` may be (as wx.request types it). */
+export type RequestData = string | WechatMiniprogram.IAnyObject | ArrayBuffer
 
 /** Our per-call fields, on top of the platform's own options. */
 export interface CallOptions {
@@ -18,10 +18,18 @@ export interface CallOptions {
   rejectOnHttpError?: boolean
 }
 
-export type RequestOptions<T extends Data = Data> = Omit<WechatMiniprogram.RequestOption<T>, Callbacks> &
+export type RequestOptions<T extends RequestData = RequestData> = Omit<
+  WechatMiniprogram.RequestOption<T>,
+  'success' | 'fail' | 'complete'
+> &
   CallOptions
-export type UploadFileOptions = Omit<WechatMiniprogram.UploadFileOption, Callbacks> & CallOptions
-export type DownloadFileOptions = Omit<WechatMiniprogram.DownloadFileOption, Callbacks> & CallOptions
+export type UploadFileOptions = Omit<WechatMiniprogram.UploadFileOption, 'success' | 'fail' | 'complete'> &
+  CallOptions
+export type DownloadFileOptions = Omit<
+  WechatMiniprogram.DownloadFileOption,
+  'success' | 'fail' | 'complete'
+> &
+  CallOptions
 
 /** The call's promise; the platform task stays reachable through it. */
 export interface RequestPromise<R> extends Promise<R> {
@@ -51,7 +59,7 @@ export interface SessionState {
 type Listen = 'onHeadersReceived' | 'onProgressUpdate'
 
 export interface Client {
-  request<T extends Data = Data>(
+  request<T extends RequestData = RequestData>(
     options: RequestOptions<T>,
   ): RequestPromise<WechatMiniprogram.RequestSuccessCallbackResult<T>>
   uploadFile(options: UploadFileOptions): TransferPromise<WechatMiniprogram.UploadFileSuccessCallbackResult>

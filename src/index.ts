@@ -38,6 +38,7 @@ export { createClient }
 // Alipay's adapter: `init({ platform: alipay(my) })`. Unused, a bundler drops it (sideEffects: false).
 export { alipay } from './platform/alipay.js'
 export type { MyLike } from './platform/alipay.js'
+export type { PlatformAdapter, PlatformApi, PlatformCallbacks } from './platform/types.js'
 export { CookieJar, parseSetCookie, splitSetCookie } from './cookie/index.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode, SessionErrorDetails } from './errors.js'
@@ -49,6 +50,7 @@ export type {
   TransferPromise,
   SessionState,
   RequestOptions,
+  RequestData,
   UploadFileOptions,
   DownloadFileOptions,
 } from './client.js'

@@ -1,16 +1,22 @@
 import { SessionError } from '../errors.js'
-import type { Platform, PlatformCallOptions, PlatformFailure } from './types.js'
-import { callApi, subscriber, toFailure, type Api } from './wechat.js'
+import type {
+  Platform,
+  PlatformAdapter,
+  PlatformApi,
+  PlatformCallbacks,
+  PlatformCallOptions,
+  PlatformFailure,
+} from './types.js'
+import { callApi, subscriber, toFailure } from './wechat.js'
 
-type Callbacks = { success(result: unknown): void; fail(error: unknown): void }
 type Result = { data?: unknown; error?: unknown; errorMessage?: unknown } | undefined
 
 /** Alipay's `my`, typed structurally (PLATFORM.md 6). */
 export interface MyLike {
-  request: Api
-  uploadFile: Api
-  downloadFile: Api
-  getAuthCode(options: { scopes: string } & Callbacks): unknown
+  request: PlatformApi
+  uploadFile: PlatformApi
+  downloadFile: PlatformApi
+  getAuthCode(options: { scopes: string } & PlatformCallbacks): unknown
   getStorageSync(options: { key: string }): unknown
   setStorageSync(options: { key: string; data: unknown }): unknown
   onAppShow?(listener: () => void): void
@@ -55,9 +61,9 @@ function requestOptions({
  * keeps and replays the server's cookies, which JS never sees; ours only adds what the app set.
  * Header mode works as everywhere.
  */
-export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike): Platform {
+export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike): PlatformAdapter {
   if (!isMyLike(my)) throw new SessionError('INVALID_OPTION', "`alipay(my)` needs Alipay's `my`")
-  return {
+  const platform: Platform = {
     name: 'alipay',
     request(o) {
       const call = callApi(my, my.request, requestOptions(o), failure)
@@ -104,6 +110,7 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
     onShow: subscriber(my, my.onAppShow, my.offAppShow),
     onHide: subscriber(my, my.onAppHide, my.offAppHide),
   }
+  return platform
 }
 
 export function isMyLike(value: unknown): value is MyLike {

@@ -1,6 +1,15 @@
 // The one seam between the SDK and a mini-program runtime. Everything above src/platform talks to
 // this interface only; adapters (wechat.ts, later my/tt/swan/qq) fill it from the runtime object.
 
+/** The success/fail pair of a callback-style platform call. */
+export interface PlatformCallbacks {
+  success(result: unknown): void
+  fail(error: unknown): void
+}
+
+/** A callback-style platform call: `wx.request` and its look-alikes (`my.request`, `Taro.request`…). */
+export type PlatformApi = (options: Record<string, unknown> & PlatformCallbacks) => unknown
+
 /** Options handed to request/uploadFile/downloadFile: the platform's own, minus callbacks. */
 export interface PlatformCallOptions {
   url: string
@@ -46,8 +55,12 @@ export interface PlatformStorage {
   set(key: string, value: unknown): void
 }
 
-export interface Platform {
+/** What `alipay(my)` returns: pass it as `platform`. Its methods are internal. */
+export interface PlatformAdapter {
   readonly name: string
+}
+
+export interface Platform extends PlatformAdapter {
   request(options: PlatformCallOptions): PlatformCall
   uploadFile(options: PlatformCallOptions): PlatformCall
   downloadFile(options: PlatformCallOptions): PlatformCall

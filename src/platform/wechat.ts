@@ -6,17 +6,17 @@ import type {
   PlatformFailure,
   PlatformResponse,
   PlatformTask,
+  PlatformApi,
+  PlatformCallbacks,
 } from './types.js'
 
 // The callback-style API shared by wx and its look-alikes (qq, tt, swan, Taro, uni). Typed
 // structurally so the adapter needs nothing from the runtime's own typings.
-type Callbacks = { success(result: unknown): void; fail(error: unknown): void }
-export type Api = (options: Record<string, unknown> & Callbacks) => unknown
 export interface WxLike {
-  request: Api
-  uploadFile: Api
-  downloadFile: Api
-  login(options: Callbacks): unknown
+  request: PlatformApi
+  uploadFile: PlatformApi
+  downloadFile: PlatformApi
+  login(options: PlatformCallbacks): unknown
   getStorageSync(key: string): unknown
   setStorageSync(key: string, value: unknown): void
   onAppShow?(listener: () => void): void
@@ -75,7 +75,7 @@ const quiet = (value: unknown): void => {
  */
 export function callApi(
   self: unknown,
-  api: Api,
+  api: PlatformApi,
   options: Record<string, unknown>,
   failure: (error: unknown) => PlatformFailure = toFailure,
 ): PlatformCall {

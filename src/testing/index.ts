@@ -14,7 +14,7 @@ export type {
 export { createClock } from './clock.js'
 export type { Clock } from './clock.js'
 export { createDisk } from './storage.js'
-export type { Disk, StorageApi, StorageInfo } from './storage.js'
+export type { Disk, StorageApi, StorageDone, StorageInfo } from './storage.js'
 export { defaultProfile, profiles } from './profile.js'
 export type { Profile } from './profile.js'
 export type { Code2SessionResult } from './login.js'
@@ -29,7 +29,8 @@ export type {
   DownloadSuccess,
   HeadersReceived,
   Header,
+  TaskListener,
 } from './network.js'
 export type { Callbacks, FailResult } from './callbacks.js'
 export { asFramework, asPlatform, platformProfiles, ALIPAY_KEY_LIMIT } from './platforms.js'
-export type { PlatformApiOptions, PlatformName } from './platforms.js'
+export type { AnyObject, PlatformApiOptions, PlatformName } from './platforms.js'

@@ -12,7 +12,8 @@ import { send, type Exchange } from './transport.js'
 
 type Api = 'request' | 'uploadFile' | 'downloadFile'
 export type Header = Record<string, string | string[]>
-type Listener<T> = (result: T) => void
+/** A task event listener (onHeadersReceived, onProgressUpdate…). */
+export type TaskListener<T> = (result: T) => void
 
 export interface NetworkContext {
   appid: string
@@ -90,19 +91,19 @@ export interface DownloadFileOptions extends Callbacks<DownloadSuccess> {
 /** What `wx.request` returns, synchronously (TYPINGS RequestTask). */
 export interface RequestTaskLike {
   abort(): void
-  onHeadersReceived(listener: Listener<HeadersReceived>): void
+  onHeadersReceived(listener: TaskListener<HeadersReceived>): void
   /** Without a listener, removes them all. */
-  offHeadersReceived(listener?: Listener<HeadersReceived>): void
-  onChunkReceived(listener: Listener<{ data: ArrayBuffer }>): void
-  offChunkReceived(listener?: Listener<{ data: ArrayBuffer }>): void
+  offHeadersReceived(listener?: TaskListener<HeadersReceived>): void
+  onChunkReceived(listener: TaskListener<{ data: ArrayBuffer }>): void
+  offChunkReceived(listener?: TaskListener<{ data: ArrayBuffer }>): void
 }
 /** What `wx.uploadFile` / `wx.downloadFile` return. */
 export interface FileTaskLike {
   abort(): void
-  onHeadersReceived(listener: Listener<{ header: Header }>): void
-  offHeadersReceived(listener?: Listener<{ header: Header }>): void
-  onProgressUpdate(listener: Listener<Record<string, number>>): void
-  offProgressUpdate(listener?: Listener<Record<string, number>>): void
+  onHeadersReceived(listener: TaskListener<{ header: Header }>): void
+  offHeadersReceived(listener?: TaskListener<{ header: Header }>): void
+  onProgressUpdate(listener: TaskListener<Record<string, number>>): void
+  offProgressUpdate(listener?: TaskListener<Record<string, number>>): void
 }
 
 // "默认超时时间和最大超时时间都是 60s" (framework/ability/network.html); larger values do nothing on iOS (reported).
@@ -118,11 +119,11 @@ const TASK_EVENT: Record<Api, string> = {
 }
 
 function listeners<T>() {
-  let list: Listener<T>[] = []
+  let list: TaskListener<T>[] = []
   return {
-    on: (fn: Listener<T>) => void list.push(fn),
+    on: (fn: TaskListener<T>) => void list.push(fn),
     // off() without a listener removes them all (TYPINGS offHeadersReceived).
-    off: (fn?: Listener<T>) => void (list = fn ? list.filter((l) => l !== fn) : []),
+    off: (fn?: TaskListener<T>) => void (list = fn ? list.filter((l) => l !== fn) : []),
     emit: (value: T) => list.slice().forEach((l) => l(value)),
   }
 }

@@ -9,10 +9,11 @@ import type { Runtime } from './runtime.js'
 export type PlatformName = 'wx' | 'qq' | 'tt' | 'swan' | 'my'
 
 // Platform objects are loosely shaped on purpose: each wrapper reshapes another platform's calls.
+/** A runtime object or options bag as the platform APIs pass them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Obj = Record<string, any>
+export type AnyObject = Record<string, any>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Fn = (options: Obj) => any
+type Fn = (options: AnyObject) => any
 
 /** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
 export const platformProfiles: Readonly<Record<PlatformName, Partial<Profile>>> = Object.freeze({
@@ -38,7 +39,7 @@ export interface PlatformApiOptions {
 }
 
 /** Splits success/fail/complete off `o`; `done(ok, result)` calls them the platform's way. */
-function callbacks(o: Obj): { rest: Obj; done: (ok: boolean, result: object) => void } {
+function callbacks(o: AnyObject): { rest: AnyObject; done: (ok: boolean, result: object) => void } {
   const { success, fail, complete, ...rest } = o
   return {
     rest,
@@ -62,8 +63,8 @@ function mergeCookies(native: string, explicit: unknown): string {
 }
 
 /** Header object without its Cookie entry, and that entry. */
-function splitCookie(header: Obj | undefined): [Obj, unknown] {
-  const out: Obj = {}
+function splitCookie(header: AnyObject | undefined): [AnyObject, unknown] {
+  const out: AnyObject = {}
   let cookie: unknown
   for (const [k, v] of Object.entries(header ?? {})) {
     if (k.toLowerCase() === 'cookie') cookie = v
@@ -72,12 +73,12 @@ function splitCookie(header: Obj | undefined): [Obj, unknown] {
   return [out, cookie]
 }
 
-const suspendedToBackground = (api: string, e: Obj): Obj =>
+const suspendedToBackground = (api: string, e: AnyObject): AnyObject =>
   // Douyin: "网络请求接口调用都会无法调用，并回调错误信息 app in background" (tt network doc).
   /suspend|interrupted/.test(String(e['errMsg'])) ? { ...e, errMsg: `${api}:fail app in background` } : e
 
-function douyin(rt: Runtime, nativeCookies: boolean): Obj {
-  const wx = rt.wx as unknown as Obj
+function douyin(rt: Runtime, nativeCookies: boolean): AnyObject {
+  const wx = rt.wx as unknown as AnyObject
   const jar = nativeCookies ? new CookieJar({ now: () => rt.clock.now() }) : undefined
   const wrap =
     (api: 'request' | 'uploadFile' | 'downloadFile'): Fn =>
@@ -92,19 +93,19 @@ function douyin(rt: Runtime, nativeCookies: boolean): Obj {
       return wx[api]({
         ...rest,
         header,
-        success: (r: Obj) => {
+        success: (r: AnyObject) => {
           const { cookies, header: h, ...result } = r
           if (jar && Array.isArray(cookies)) jar.setCookies(cookies, String(rest['url']))
           if (h) {
             // "set-cookie" lower-cased, still one joined string (tt.request doc).
-            const out: Obj = {}
-            for (const [k, v] of Object.entries(h as Obj))
+            const out: AnyObject = {}
+            for (const [k, v] of Object.entries(h as AnyObject))
               out[k.toLowerCase() === 'set-cookie' ? 'set-cookie' : k] = v
             result['header'] = out
           }
           done(true, result)
         },
-        fail: (e: Obj) => done(false, suspendedToBackground(api, e)),
+        fail: (e: AnyObject) => done(false, suspendedToBackground(api, e)),
       })
     }
   return {
@@ -115,11 +116,11 @@ function douyin(rt: Runtime, nativeCookies: boolean): Obj {
   }
 }
 
-function baidu(rt: Runtime): Obj {
-  const wx = rt.wx as unknown as Obj
+function baidu(rt: Runtime): AnyObject {
+  const wx = rt.wx as unknown as AnyObject
   return {
     ...wx,
-    request(o: Obj) {
+    request(o: AnyObject) {
       const dataType = o['dataType'] ?? 'json'
       if (dataType !== 'json' && dataType !== 'string') {
         // "dataType: string / json" only (swan.request doc); the failure text is a [guess].
@@ -135,7 +136,7 @@ function baidu(rt: Runtime): Obj {
 }
 
 // my.request error codes (my.request doc): 9 abort, 12 network, 13 timeout, 14 JSON decode, 19 HTTP error.
-function alipayError(e: Obj): Obj {
+function alipayError(e: AnyObject): AnyObject {
   const msg = String(e['errMsg'] ?? '')
   if (/timeout/.test(msg)) return { error: 13, errorMessage: 'request:fail timeout' }
   if (/abort/.test(msg)) return { error: 9, errorMessage: 'request:fail abort' }
@@ -145,12 +146,12 @@ function alipayError(e: Obj): Obj {
 // "单个 key 允许存储的最大数据长度为 200KB，所有数据存储上限为 10MB" (my.setStorage doc).
 export const ALIPAY_KEY_LIMIT = 200 * 1024
 
-function alipay(rt: Runtime): Obj {
-  const wx = rt.wx as unknown as Obj
+function alipay(rt: Runtime): AnyObject {
+  const wx = rt.wx as unknown as AnyObject
   // The hidden native jar: "服务端回设的 cookie … 会设置到小程序进程中，下次…自动将已有的 cookie 带入"
   // (my.request FAQ). It lives in the process, so a cold restart empties it [guess].
   const jar = new CookieJar({ now: () => rt.clock.now() })
-  const cookieHeader = (url: string, header: Obj | undefined, enableCookie: unknown): Obj => {
+  const cookieHeader = (url: string, header: AnyObject | undefined, enableCookie: unknown): AnyObject => {
     const [others, explicit] = splitCookie(header)
     // A Cookie header set by JS is honoured only with enableCookie (10.2.33+): "开启后可在headers中编辑cookie";
     // dropped otherwise, and merged over the native cookies when honoured [guess, item 35].
@@ -164,7 +165,7 @@ function alipay(rt: Runtime): Obj {
       wx[api]({ ...o, header: cookieHeader(String(o['url']), o['header'], false) })
 
   return {
-    request(o: Obj) {
+    request(o: AnyObject) {
       const { rest, done } = callbacks(o)
       const { headers, enableCookie, dataType = 'json', timeout = 30_000, ...others } = rest
       const url = String(others['url'])
@@ -176,10 +177,10 @@ function alipay(rt: Runtime): Obj {
         header: cookieHeader(url, headers, enableCookie),
         dataType: 'text',
         responseType: dataType === 'arraybuffer' ? 'arraybuffer' : 'text',
-        success(r: Obj) {
+        success(r: AnyObject) {
           jar.setCookies(r['cookies'] as string[], url)
           // JS never sees the cookies: "前端获取不到 cookie" (my.request FAQ).
-          const { 'set-cookie': _hidden, ...visible } = r['header'] as Obj
+          const { 'set-cookie': _hidden, ...visible } = r['header'] as AnyObject
           let data = r['data']
           if (json && typeof data === 'string' && data !== '') {
             try {
@@ -194,14 +195,14 @@ function alipay(rt: Runtime): Obj {
           if (status >= 200 && status < 300) done(true, result)
           else done(false, { error: 19, errorMessage: 'http status error', ...result })
         },
-        fail: (e: Obj) => done(false, alipayError(e)),
+        fail: (e: AnyObject) => done(false, alipayError(e)),
       })
       return { abort: () => task.abort() }
     },
     uploadFile: file('uploadFile'),
     downloadFile: file('downloadFile'),
     // {key, data} objects; getStorageSync answers {data} (my.getStorageSync doc).
-    setStorageSync({ key, data }: Obj) {
+    setStorageSync({ key, data }: AnyObject) {
       if (Buffer.byteLength(JSON.stringify(data) ?? '') > ALIPAY_KEY_LIMIT) {
         return { error: 12, errorMessage: 'storage item exceeds 200KB' } // code and return-not-throw are a [guess]
       }
@@ -212,20 +213,20 @@ function alipay(rt: Runtime): Obj {
         return { error: 12, errorMessage: (e as Error).message } // "12: storage full" (my.setStorage doc)
       }
     },
-    getStorageSync({ key }: Obj) {
+    getStorageSync({ key }: AnyObject) {
       const value = wx['getStorageSync'](key)
       return { data: value === '' ? null : value } // a missing key's data is null [guess]
     },
-    removeStorageSync({ key }: Obj) {
+    removeStorageSync({ key }: AnyObject) {
       wx['removeStorageSync'](key)
       return { success: true }
     },
     // my.getAuthCode in place of wx.login; the code is the same cloud's (my.getAuthCode doc).
-    getAuthCode(o: Obj) {
+    getAuthCode(o: AnyObject) {
       const { done } = callbacks(o)
       wx['login']({
-        success: (r: Obj) => done(true, { authCode: r['code'] }),
-        fail: (e: Obj) => done(false, { error: 11, errorMessage: e['errMsg'] }),
+        success: (r: AnyObject) => done(true, { authCode: r['code'] }),
+        fail: (e: AnyObject) => done(false, { error: 11, errorMessage: e['errMsg'] }),
       })
     },
     onAppShow: wx['onAppShow'],
@@ -239,11 +240,11 @@ function alipay(rt: Runtime): Obj {
  * The platform's API object over a runtime created with `platformProfiles[name]`: `wx` and `qq`
  * are the runtime's `wx` itself, the others a faithful wrapper.
  */
-export function asPlatform(rt: Runtime, name: PlatformName, options: PlatformApiOptions = {}): Obj {
+export function asPlatform(rt: Runtime, name: PlatformName, options: PlatformApiOptions = {}): AnyObject {
   if (name === 'tt') return douyin(rt, options.nativeCookies === true)
   if (name === 'swan') return baidu(rt)
   if (name === 'my') return alipay(rt)
-  return rt.wx as unknown as Obj
+  return rt.wx as unknown as AnyObject
 }
 
 /**
@@ -253,56 +254,56 @@ export function asPlatform(rt: Runtime, name: PlatformName, options: PlatformApi
  * content-type json), `status`/`headers` → `statusCode`/`header` on success, storage
  * `(key, data)` → `{key, data}`, `login` → `getAuthCode({scopes:'auth_base'})` with `authCode` → `code`.
  */
-export function asFramework(api: Obj, framework: 'taro' | 'uni'): Obj {
+export function asFramework(api: AnyObject, framework: 'taro' | 'uni'): AnyObject {
   const alipay = typeof api['getAuthCode'] === 'function' && typeof api['login'] !== 'function'
   const call = (
     method: string,
-    o: Obj,
-    mapOk: (r: Obj) => Obj = (r) => r,
-    mapFail: (e: Obj) => Obj = (e) => e,
+    o: AnyObject,
+    mapOk: (r: AnyObject) => AnyObject = (r) => r,
+    mapFail: (e: AnyObject) => AnyObject = (e) => e,
   ) => {
     const { rest, done } = callbacks(o)
-    let task: Obj | undefined
-    const promise = new Promise<Obj>((resolve, reject) => {
+    let task: AnyObject | undefined
+    const promise = new Promise<AnyObject>((resolve, reject) => {
       task = api[method]({
         ...rest,
-        success: (r: Obj) => {
+        success: (r: AnyObject) => {
           const out = mapOk(r)
           done(true, out)
           resolve(out)
         },
-        fail: (e: Obj) => {
+        fail: (e: AnyObject) => {
           const out = mapFail(e)
           done(false, out)
           reject(out)
         },
       })
-    }) as Promise<Obj> & Obj
+    }) as Promise<AnyObject> & AnyObject
     promise['abort'] = () => task?.['abort']?.()
     return promise
   }
   // uni builds errMsg as `${method}:fail ${errorMessage||error}` on Alipay (uni-mp-alipay protocols).
-  const failOf = (method: string) => (e: Obj) =>
+  const failOf = (method: string) => (e: AnyObject) =>
     framework === 'uni' && alipay && e['errMsg'] === undefined
       ? { ...e, errMsg: `${method}:fail ${String(e['errorMessage'] || e['error'])}` }
       : e
-  const requestOk = ({ status, headers, ...r }: Obj) => ({
+  const requestOk = ({ status, headers, ...r }: AnyObject) => ({
     ...r,
     statusCode: status,
     header: headers,
     errMsg: 'request:ok',
   })
 
-  const out: Obj = { ...api }
-  out['request'] = (o: Obj) => {
+  const out: AnyObject = { ...api }
+  out['request'] = (o: AnyObject) => {
     if (!alipay) return call('request', o, (r) => r, failOf('request'))
     const { header, ...rest } = o
-    const headers: Obj = { 'content-type': 'application/json' }
-    for (const [k, v] of Object.entries((header ?? {}) as Obj)) headers[k.toLowerCase()] = v
+    const headers: AnyObject = { 'content-type': 'application/json' }
+    for (const [k, v] of Object.entries((header ?? {}) as AnyObject)) headers[k.toLowerCase()] = v
     return call('request', { ...rest, headers }, requestOk, failOf('request'))
   }
-  for (const m of ['uploadFile', 'downloadFile']) out[m] = (o: Obj) => call(m, o, (r) => r, failOf(m))
-  out['login'] = (o: Obj = {}) =>
+  for (const m of ['uploadFile', 'downloadFile']) out[m] = (o: AnyObject) => call(m, o, (r) => r, failOf(m))
+  out['login'] = (o: AnyObject = {}) =>
     alipay
       ? call(
           'getAuthCode',

@@ -57,7 +57,8 @@ export interface StorageInfo {
   limitSize: number
 }
 
-type Done = Promise<{ errMsg: string }> | undefined
+/** What the async storage calls return: a promise when called without callbacks. */
+export type StorageDone = Promise<{ errMsg: string }> | undefined
 
 export interface StorageApi {
   setStorageSync(key: string, data: unknown): void
@@ -67,13 +68,13 @@ export interface StorageApi {
   removeStorageSync(key: string): void
   clearStorageSync(): void
   getStorageInfoSync(): StorageInfo
-  setStorage(option: { key: string; data: unknown; encrypt?: boolean } & Callbacks): Done
+  setStorage(option: { key: string; data: unknown; encrypt?: boolean } & Callbacks): StorageDone
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   getStorage<T = any>(
     option: { key: string; encrypt?: boolean } & Callbacks<{ data: T; errMsg: string }>,
   ): Promise<{ data: T; errMsg: string }> | undefined
-  removeStorage(option: { key: string } & Callbacks): Done
-  clearStorage(option?: Callbacks): Done
+  removeStorage(option: { key: string } & Callbacks): StorageDone
+  clearStorage(option?: Callbacks): StorageDone
   getStorageInfo(
     option?: Callbacks<StorageInfo & { errMsg: string }>,
   ): Promise<StorageInfo & { errMsg: string }> | undefined

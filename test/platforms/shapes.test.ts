@@ -8,6 +8,7 @@ import { createClient } from '../../src/client.js'
 import { isSessionError } from '../../src/errors.js'
 import { alipay } from '../../src/platform/alipay.js'
 import type { MyLike } from '../../src/platform/alipay.js'
+import type { Platform } from '../../src/platform/types.js'
 import { ALIPAY_KEY_LIMIT, asPlatform } from '../../src/testing/index.js'
 import type { Runtime } from '../../src/testing/index.js'
 import { startServer } from '../runtime/helpers.js'
@@ -143,7 +144,7 @@ describe('my (item 35): the emulated Alipay runtime', () => {
     expect(env.api.setStorageSync({ key: 'k', data: 'x'.repeat(ALIPAY_KEY_LIMIT) }).error).toBe(12)
     expect(env.api.getStorageSync({ key: 'k' })).toEqual({ data: { a: 1 } })
     // The adapter turns the refusal into a throw (the SDK reports it) and keeps the old value.
-    const storage = alipay(env.api as MyLike).storage
+    const { storage } = alipay(env.api as MyLike) as Platform
     expect(() => storage.set('k', 'x'.repeat(ALIPAY_KEY_LIMIT))).toThrow(/setStorageSync:fail 12/)
     expect(storage.get('k')).toEqual({ a: 1 })
     expect(storage.get('missing')).toBeUndefined()
