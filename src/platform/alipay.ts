@@ -31,7 +31,7 @@ function failure(e: unknown): PlatformFailure {
   const { error, errorMessage } = (e ?? {}) as Exclude<Result, undefined>
   if (typeof error !== 'number') return toFailure(e)
   return {
-    kind: error === 13 ? 'timeout' : error === 9 ? 'abort' : 'network',
+    code: error === 13 ? 'TIMEOUT' : error === 9 ? 'ABORTED' : 'NETWORK',
     message: `my.request:fail ${error} ${String(errorMessage ?? '')}`,
     raw: e,
   }

@@ -31,7 +31,7 @@ export interface PlatformResponse {
 
 /** How a call failed without an HTTP answer. `result` rejects with this, never with a raw object. */
 export interface PlatformFailure {
-  kind: 'timeout' | 'abort' | 'network'
+  code: 'TIMEOUT' | 'ABORTED' | 'NETWORK'
   message: string
   raw: unknown
 }

@@ -30,12 +30,12 @@ export interface WxLike {
 export function toFailure(error: unknown): PlatformFailure {
   const { errMsg } = Object(error) as { errMsg?: unknown }
   const message = typeof errMsg === 'string' ? errMsg : String(error)
-  const kind = /\btimeout\b|timed out/i.test(message)
-    ? 'timeout'
+  const code = /\btimeout\b|timed out/i.test(message)
+    ? 'TIMEOUT'
     : /\babort/i.test(message)
-      ? 'abort'
-      : 'network'
-  return { kind, message, raw: error }
+      ? 'ABORTED'
+      : 'NETWORK'
+  return { code, message, raw: error }
 }
 
 const objectOr = (v: unknown): Record<string, unknown> => Object(v) as Record<string, unknown>

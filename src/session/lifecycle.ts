@@ -41,8 +41,6 @@ export interface Session {
   dispose(): void
 }
 
-const CODES = { timeout: 'TIMEOUT', abort: 'ABORTED', network: 'NETWORK' } as const
-
 // A login endpoint relays code2Session errors either as an HTTP error or as 200 with a non-zero
 // errcode (PLATFORM.md 4); either way the server's own message is what the app needs to see.
 function loginError({ statusCode, data }: PlatformResponse): string | false {
@@ -151,7 +149,7 @@ export function createSession(
       res = await call.result
     } catch (e) {
       const f = e as PlatformFailure
-      throw new SessionError(CODES[f.kind] || 'NETWORK', f.message, { cause: f.raw, method, url })
+      throw new SessionError(f.code || 'NETWORK', f.message, { cause: f.raw, method, url })
     }
     // Stale-answer guard: an answer about an older session must not overwrite the newer one.
     if (!own && sentWith !== generation) return [res, sentWith]
