@@ -16,14 +16,15 @@ type Format = 'es' | 'cjs'
 /**
  * What is measured, with budgets in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
  * The jar's is issue 7's 2,500 B. The SDK's is NOT issue 7's 5,000 B: the WeChat build measures
- * 7,456 B (warm-up, login, renew with the stale-answer guard, refresh timer, three carriers,
- * persistence, options; see issue 7's closing note), so until features are cut or the target is
- * changed, 7,600 B guards against growth and issue 7 stays open.
+ * 7,427 B, and removing every optional feature issues 4 and 5 ask for (debug log, option checks,
+ * URL and header modes, platform detection, backoff, abort and listeners, refresh timer, stale
+ * guard…) was measured to leave 5,080 B. Until the target is changed, 7,500 B guards against
+ * growth and issue 7 stays blocked.
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 7600,
+    limit: 7500,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
@@ -33,7 +34,7 @@ const targets: { label: string; limit?: number; code(dist: string, format: Forma
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 8100,
+    limit: 8000,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]
