@@ -1,5 +1,5 @@
 // The one seam between the SDK and a mini-program runtime. Everything above src/platform talks to
-// this interface only; adapters (wechat.ts, later my/tt/swan/qq) fill it from the runtime object.
+// this interface only; adapters (wechat.ts for wx/qq/tt/swan/Taro/uni, alipay.ts for my) fill it from the runtime object.
 
 /** The success/fail pair of a callback-style platform call. */
 export interface PlatformCallbacks {
