@@ -16,7 +16,7 @@ type Format = 'es' | 'cjs'
 /**
  * What is measured, with budgets in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
  * The jar's is issue 7's 2,500 B. The SDK's is NOT issue 7's 5,000 B: the WeChat build measures
- * 7,427 B, and removing every optional feature issues 4 and 5 ask for (debug log, option checks,
+ * 7,423 B, and removing every optional feature issues 4 and 5 ask for (debug log, option checks,
  * URL and header modes, platform detection, backoff, abort and listeners, refresh timer, stale
  * guard…) was measured to leave 5,080 B. Until the target is changed, 7,500 B guards against
  * growth and issue 7 stays blocked.

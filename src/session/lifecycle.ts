@@ -125,14 +125,7 @@ export function createSession(
   const ours = (url: string): boolean =>
     !origin || (url.toLowerCase().startsWith(origin) && /^([/?#;]|$)/.test(url.slice(origin.length)))
 
-  async function send(
-    api: Api,
-    url: string,
-    method: string,
-    options: Record<string, unknown>,
-    bind?: (task: PlatformTask) => void,
-    own?: boolean,
-  ): Promise<[PlatformResponse, number]> {
+  const send: Session['send'] = async (api, url, method, options, bind, own) => {
     const sentWith = generation
     const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
     const fromJarHeader = jar.getCookieHeader(url)
