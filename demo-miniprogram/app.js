@@ -13,6 +13,9 @@ function start(settings) {
     // The blank call that creates the session before the first real request.
     warmup: '/session',
     login: { url: '/login' },
+    // This demo logs in when the user taps "Log in" (its login page binds an account). Most apps
+    // leave autoLogin on: then every backend request is sent logged in, silently.
+    autoLogin: false,
     logout: '/logout',
     debug: settings.debug,
     // Expired again right after a renew: only the user can fix that.

@@ -14,27 +14,25 @@ const OTHER_PLATFORMS = ['alipay']
 type Format = 'es' | 'cjs'
 
 /**
- * What is measured, with budgets in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
- * The jar's is issue 7's 2,500 B. The SDK's is NOT issue 7's 5,000 B: the WeChat build measures
- * 7,423 B, and removing every optional feature issues 4 and 5 ask for (debug log, option checks,
- * URL and header modes, platform detection, backoff, abort and listeners, refresh timer, stale
- * guard…) was measured to leave 5,080 B. Until the target is changed, 7,500 B guards against
- * growth and issue 7 stays blocked.
+ * What is measured, with ceilings in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
+ * Ceilings, not targets (issue 13): 9,000 B for the WeChat build, 3,000 B for the jar; the whole
+ * entry (every adapter) may carry Alipay's on top. Readable code first; a feature that needs more
+ * says so in its closing note.
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 7500,
+    limit: 9000,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
     label: 'cookie jar alone (miniprogram-session/cookie)',
-    limit: 2500,
+    limit: 3000,
     code: async (dist, format) => readFileSync(`${dist}/cookie.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 8000,
+    limit: 9600,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

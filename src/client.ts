@@ -66,28 +66,40 @@ export interface Client {
   downloadFile(
     options: DownloadFileOptions,
   ): TransferPromise<WechatMiniprogram.DownloadFileSuccessCallbackResult>
-  /** wx.login, then the `login` endpoint; resolves with the server's body. One at a time. */
-  login<T = unknown>(): Promise<T>
-  /** Calls the `logout` endpoint if set, then clears the session locally, always. */
+  /**
+   * wx.login, then the `login` endpoint; resolves with the server's body. One at a time. Already
+   * logged in to the live session: resolves with the last login's body, no new wx.login
+   * (`{ force: true }` logs in again).
+   */
+  login<T = unknown>(options?: { force?: boolean }): Promise<T>
+  /**
+   * Clears the session at once, in memory and in storage (nothing still in flight can bring it
+   * back), then calls the `logout` endpoint, if set, with the old session.
+   */
   logout(): Promise<void>
   getSession(): SessionState
   /** Stops the refresh timer and lifecycle listeners and flushes storage. */
   dispose(): void
 }
 
+/** Most renews one call may wait for before its expired answer stands (never a loop). */
+const MAX_RENEWS = 2
+/** Most retries of stale answers (the session changed while the call was out) per call. */
+const MAX_STALE_RETRIES = 3
+
 /** Makes an independent client (its own jar, storage key and timers). */
 export function createClient(options?: SessionOptions): Client {
   const o = resolveOptions(options)
-  const { baseURL, isExpired, onSessionExpired, log } = o
-  /** One call: gate → attach/send/capture → expired? renew once and retry → resolve. */
+  const { baseURL, isExpired, log } = o
+  /** One call: gate → attach/send/capture → expired? renew (within the budget) and retry → resolve. */
   function start(api: Api, options: unknown): TransferPromise<never> {
     const { url: given, needLogin, rejectOnHttpError, ...rest } = Object(options) as Record<string, unknown>
     const url = absolute(baseURL, String(given))
     const method =
       api === 'request' ? String(rest.method || 'GET').toUpperCase() : api === 'uploadFile' ? 'POST' : 'GET'
-    const need = typeof needLogin === 'boolean' ? needLogin : o.needLogin
+    const need = typeof needLogin === 'boolean' ? needLogin : session.needsLoginByDefault(url)
     const fail = (
-      code: 'ABORTED' | 'HTTP' | 'SESSION_EXPIRED',
+      code: 'ABORTED' | 'HTTP' | 'SESSION_EXPIRED' | 'INVALID_OPTION',
       message: string,
       more?: object,
     ): SessionError => new SessionError(code, message, { ...more, method, url })
@@ -100,29 +112,40 @@ export function createClient(options?: SessionOptions): Client {
       if (task && task[name]) (task[name] as (l: unknown) => void)(fn)
     }
 
+    // The budget is renews, not retries: an expired answer stands (SESSION_EXPIRED) only when it
+    // was sent after a renew this call took part in had finished. A stale answer (the session
+    // changed while the call was out) is retried with the current session and costs no renew.
     async function journey(): Promise<unknown> {
       if (typeof given !== 'string') throw new SessionError('INVALID_OPTION', `${api} needs a \`url\` string`)
-      for (let retried = false; ; retried = true) {
-        const wait = session.ready(need)
+      const callback = ['success', 'fail', 'complete'].find((k) => typeof rest[k] === 'function')
+      if (callback)
+        throw fail('INVALID_OPTION', `\`${callback}\` callbacks are not called: use the returned promise`)
+      let renews = 0
+      let staleRetries = 0
+      for (;;) {
+        const wait = session.ready(url, need)
         if (wait) await wait
         if (aborted) throw aborted
-        const [res, gen] = await session.send(api, url, method, rest, (t) => {
+        const { res, stamp, stale } = await session.send(api, url, method, rest, (t) => {
           task = t
           for (const [name, fn] of listeners) on(name, fn)
         })
         const { statusCode, data } = res
-        if (isExpired(res)) {
-          if (retried) {
-            const error = fail('SESSION_EXPIRED', 'expired again after renewing', { statusCode, data })
-            log(`expired again ${method} ${url}`)
-            try {
-              if (onSessionExpired) onSessionExpired(error)
-            } catch {
-              // The app's handler failing must not change what this request rejects with.
-            }
-            throw error
+        if (session.isBackend(url) && isExpired(res)) {
+          const expired = (why: string): SessionError => {
+            const error = fail('SESSION_EXPIRED', why, { statusCode, data })
+            session.lost(error, stamp)
+            return error
           }
-          if (await session.renew(gen, need)) continue
+          if (stale && !session.renewing()) {
+            if (++staleRetries > MAX_STALE_RETRIES) throw expired('expired on every retry')
+            log(`stale answer (generation ${stamp.generation}): retry ${method} ${url}`)
+            continue
+          }
+          if (renews > 0 && !stale) throw expired('expired again after renewing')
+          if (renews === MAX_RENEWS) throw expired(`expired after ${MAX_RENEWS} renews`)
+          renews++
+          if (await session.renew(stamp, need)) continue
         }
         if (rejectOnHttpError === true && statusCode >= 400)
           throw fail('HTTP', `HTTP ${statusCode}`, { statusCode, data })
@@ -148,13 +171,15 @@ export function createClient(options?: SessionOptions): Client {
     return promise
   }
 
-  const session = createSession(o, detectPlatform(o.platform), (url) => start('request', { url }))
+  const session = createSession(o, detectPlatform(o.platform), (url) =>
+    start('request', { url, needLogin: false }),
+  )
 
   return {
     request: (options) => start('request', options),
     uploadFile: (options) => start('uploadFile', options),
     downloadFile: (options) => start('downloadFile', options),
-    login: () => session.login() as Promise<never>,
+    login: (options) => session.login(options) as Promise<never>,
     logout: session.logout,
     getSession: session.state,
     dispose: session.dispose,

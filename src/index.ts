@@ -3,16 +3,19 @@
 import { createClient } from './client.js'
 import type { Client } from './client.js'
 import { SessionError } from './errors.js'
+import { resolveOptions } from './options.js'
 import type { SessionOptions } from './options.js'
 
 let defaultClient: Client | undefined
 
 /** Creates the default client used by the top-level functions (call once, in App's onLaunch). */
 export function init(options?: SessionOptions): Client {
-  const next = createClient(options) // first: bad options leave the current client in place
+  resolveOptions(options) // first: bad options leave the current client in place
+  // The old client stops (and flushes) before the new one reads storage: nothing it still has in
+  // flight can be captured or saved over the new client's session.
   if (defaultClient) defaultClient.dispose()
-  defaultClient = next
-  return next
+  defaultClient = createClient(options)
+  return defaultClient
 }
 
 // Before init() every call rejects (never throws): callers use .catch / try-await either way.

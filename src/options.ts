@@ -1,3 +1,4 @@
+import { originOf } from './cookie/url.js'
 import { SessionError } from './errors.js'
 
 /** What `isExpired`, `sessionFromBody` and logs see of an answer. */
@@ -99,7 +100,30 @@ export interface SessionOptions {
    */
   login?: LoginOptions | false
   /**
-   * Whether requests wait for a login first (per call: `needLogin`).
+   * Keep the user logged in without being asked: with `login` set, requests to the backend wait
+   * for a silent login (wx.login needs no user action) after the launch warm-up, after a restart
+   * whose stored session is gone and whenever the server replaced the session, and an expired
+   * answer logs in again. Calls with `needLogin: false` (public pages) never wait for it.
+   * `logout()` pauses it until the next `login()`. Set `false` for apps that log in only after
+   * an explicit user action: then a login happens only through `login()` or `needLogin`.
+   * @default true (when `login` is set)
+   */
+  autoLogin?: boolean
+  /**
+   * Milliseconds that wx.login and then the login endpoint each have to answer before the login
+   * fails with LOGIN_FAILED.
+   * @default 10000
+   */
+  loginTimeout?: number
+  /**
+   * Milliseconds after a failed login during which calls that need a login fail fast with the
+   * same LOGIN_FAILED instead of burning another wx.login code; doubles on each failure, up to 60 s.
+   * @default 1000
+   */
+  loginBackoff?: number
+  /**
+   * Whether requests wait for a login first (per call: `needLogin`). With `autoLogin` (the
+   * default) backend requests already do; this also makes them wait after a `logout()`.
    * @default false
    */
   needLogin?: boolean
@@ -127,8 +151,9 @@ export interface SessionOptions {
    */
   refresh?: string
   /**
-   * Storage key of the persisted jar and session.
-   * @default 'miniprogram-session'
+   * Storage key of the persisted jar and session. The default is derived from `baseURL`, so two
+   * clients for two backends never share (and never swap) a session.
+   * @default 'miniprogram-session', or `miniprogram-session@<origin of baseURL>` when `baseURL` is set
    */
   storageKey?: string
   /**
@@ -143,6 +168,13 @@ export interface SessionOptions {
   persistSessionCookies?: boolean
   /** @default Date.now with the global setTimeout/clearTimeout */
   clock?: SessionClock
+  /**
+   * A full public-suffix check for the cookie jar, e.g. backed by the public suffix list
+   * (`domain => tldts.getPublicSuffix(domain, { allowPrivateDomains: true }) === domain`). The
+   * built-in guard only knows bare TLDs and `com|net|org|gov|edu|co|ac` under a country code.
+   * @default undefined
+   */
+  isPublicSuffix?: (domain: string) => boolean
   /**
    * Errors that are not any caller's to handle (storage, refresh timer, logout endpoint).
    * @default undefined
@@ -174,12 +206,15 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
   warmup: ['false string', false],
   warmupBackoff: ['ms', 1000],
   login: ['false {url}', false],
+  autoLogin: ['boolean', true],
+  loginTimeout: ['ms', 10_000],
+  loginBackoff: ['ms', 1000],
   needLogin: ['boolean', false],
   logout: ['false string', false],
   isExpired: ['function', (res: SessionResponse) => res.statusCode === 401],
   refreshInterval: ['false ms', 20 * 60_000],
   refresh: ['string'],
-  storageKey: ['name', 'miniprogram-session'],
+  storageKey: ['name'],
   namespace: ['string', ''],
   persistSessionCookies: ['boolean', true],
   clock: [
@@ -190,6 +225,7 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
       clearTimeout: (handle: never) => clearTimeout(handle),
     },
   ],
+  isPublicSuffix: ['function'],
   onError: ['function'],
   onSessionExpired: ['function'],
   debug: ['boolean function', false],
@@ -243,6 +279,10 @@ export interface Resolved {
   warmup: string | false
   warmupBackoff: number
   login: Required<LoginOptions> | false
+  /** Only true when `login` is set. */
+  autoLogin: boolean
+  loginTimeout: number
+  loginBackoff: number
   needLogin: boolean
   logout: string | false
   isExpired: (res: SessionResponse) => boolean
@@ -251,6 +291,7 @@ export interface Resolved {
   key: string
   persistSessionCookies: boolean
   clock: SessionClock
+  isPublicSuffix: ((domain: string) => boolean) | undefined
   onError: ((error: SessionError) => void) | undefined
   onSessionExpired: ((error: SessionError) => void) | undefined
   log: (message: string) => void
@@ -275,12 +316,26 @@ export function resolveOptions(input: unknown = {}): Resolved {
     const [a, b] = path.split('.') as [string, string]
     check(path, (o[a] as Record<string, unknown>)[b], nested[path])
   }
-  const { header, url, login, debug, sessionCookie, mode, warmup, storageKey, namespace, baseURL } =
-    o as unknown as Required<SessionOptions>
+  const {
+    header,
+    url,
+    login,
+    debug,
+    sessionCookie,
+    mode,
+    warmup,
+    storageKey,
+    namespace,
+    baseURL,
+    autoLogin,
+  } = o as unknown as Required<SessionOptions>
+  const base = baseURL.replace(/\/+$/, '')
+  // Two clients for two backends must not share a key: the default names the backend's origin.
+  const key = storageKey || (base ? `miniprogram-session@${originOf(base) || base}` : 'miniprogram-session')
   const urlStyle = url.style || 'path'
   const urlName = url.name || (urlStyle === 'path' ? 'jsessionid' : 'PHPSESSID')
   return Object.assign(o as unknown as Resolved, {
-    baseURL: baseURL.replace(/\/+$/, ''),
+    baseURL: base,
     names: new Set(
       [
         ...(typeof sessionCookie === 'string' ? [sessionCookie] : sessionCookie),
@@ -295,8 +350,9 @@ export function resolveOptions(input: unknown = {}): Resolved {
       method: login.method || 'POST',
       data: login.data || ((code: string) => ({ code })),
     },
+    autoLogin: !!login && autoLogin,
     refresh: o.refresh === undefined ? warmup || (login ? 'login' : false) : o.refresh,
-    key: namespace ? `${storageKey}:${namespace}` : storageKey,
+    key: namespace ? `${key}:${namespace}` : key,
     log: (m: string) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
   })
 }

@@ -31,3 +31,11 @@ export const pathMatch = (path: string, cookiePath: string): boolean =>
 
 /** RFC 6265bis §5.1.4 default-path: the request path (always starting with '/') up to its last '/'. */
 export const defaultPath = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/'
+
+/** `scheme://host[:port]` of an absolute URL, as the network will contact it; '' when unparsable. */
+export function originOf(url: string): string {
+  const u = parseUrl(url)
+  if (!u) return ''
+  const host = u.host.includes(':') ? `[${u.host}]` : u.host
+  return `${u.scheme}://${host}${u.port ? `:${u.port}` : ''}`
+}

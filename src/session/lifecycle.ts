@@ -1,4 +1,3 @@
-import { CookieJar } from '../cookie/index.js'
 import { SessionError, maskId } from '../errors.js'
 import type { Resolved } from '../options.js'
 import type {
@@ -8,34 +7,46 @@ import type {
   PlatformResponse,
   PlatformTask,
 } from '../platform/types.js'
-import { absolute, headerValue, mergeCookie, takeSessionCookie, withSessionInUrl } from './carrier.js'
-import { createSaver, load } from './persist.js'
+import { absolute } from './carrier.js'
+import { createFlight, withTimeout } from './flight.js'
+import { createState } from './state.js'
+import type { Stamp } from './state.js'
 
 export type Api = 'request' | 'uploadFile' | 'downloadFile'
 
+/** An answer and what the call knew of the session when it was sent. */
+export interface Sent {
+  res: PlatformResponse
+  stamp: Stamp
+  /** The session changed while the call was out: its answer captured nothing. */
+  stale: boolean
+}
+
 export interface Session {
-  /**
-   * Attach → send → capture. Resolves with the answer and the session generation it speaks for:
-   * the current one, or for a non-`own` call the older one it was sent with (a stale answer,
-   * which captures nothing). `own` calls are the session's (warm-up, login, logout).
-   */
+  /** Attach → send → capture, for a call of the app's. */
   send(
     api: Api,
     url: string,
     method: string,
     options: Record<string, unknown>,
     bind?: (task: PlatformTask) => void,
-    own?: boolean,
-  ): Promise<[PlatformResponse, number]>
-  /** What a request waits for before it is sent; undefined (no await) when nothing. */
-  ready(needLogin: boolean): Promise<unknown> | undefined
+  ): Promise<Sent>
+  /** Whether a call to `url` waits for a login when it does not say (`needLogin` per call). */
+  needsLoginByDefault(url: string): boolean
+  /** What a call must wait for before it is sent; undefined (no await) when nothing. */
+  ready(url: string, needLogin: boolean): Promise<unknown> | undefined
+  /** Only the backend's answers can say its session expired. */
+  isBackend(url: string): boolean
+  /** A renew is running (joining it is a renew for the caller's budget). */
+  renewing(): boolean
   /**
-   * Called by a request whose answer said "expired": joins the renew in flight, or starts one if
-   * the request was sent with the current session. Resolves false when there is nothing to renew
-   * with (no warm-up, no login to redo), so the caller keeps the answer as it is.
+   * An expired answer from the backend: joins the renew in flight or starts one. Resolves false
+   * when there is nothing to renew with (no warm-up, no login to redo): the answer stands.
    */
-  renew(sentWith: number, needLogin: boolean): Promise<boolean>
-  login(): Promise<unknown>
+  renew(sent: Stamp, needLogin: boolean): Promise<boolean>
+  /** Calls onSessionExpired once per lost session. */
+  lost(error: SessionError, sent: Stamp): void
+  login(options?: { force?: boolean }): Promise<unknown>
   logout(): Promise<void>
   state(): { id: string | undefined; loggedIn: boolean; generation: number }
   dispose(): void
@@ -45,15 +56,26 @@ export interface Session {
 // errcode (PLATFORM.md 4); either way the server's own message is what the app needs to see.
 function loginError({ statusCode, data }: PlatformResponse): string | false {
   const { errcode, errmsg, message, msg } = Object(data) as Record<string, unknown>
-  return (
-    (statusCode > 399 || (typeof errcode === 'number' && errcode !== 0)) &&
-    `${errmsg || message || msg || `HTTP ${statusCode}`}${errcode === undefined ? '' : ` (errcode ${errcode})`}`
-  )
+  if (statusCode < 400 && (typeof errcode !== 'number' || errcode === 0)) return false
+  const text = errmsg || message || msg || `HTTP ${statusCode}`
+  return errcode === undefined ? String(text) : `${text} (errcode ${errcode})`
 }
 
+/** Calls the app's handler; one that throws must not change what the SDK does or rejects with. */
+function callSafely<T>(handler: ((value: T) => void) | undefined, value: T): void {
+  try {
+    if (handler) handler(value)
+  } catch {
+    // ignored, see above
+  }
+}
+
+/** The host and path of a URL for messages: where a failure happened, without the query. */
+const where = (url: string): string => url.split(/[?#]/)[0] as string
+
 /**
- * When and how the session exists: the id and the jar (carrier), storage, and warm-up, login,
- * renew-on-expiry and the refresh timer, each single-flight through one stored promise.
+ * What changes the session: warm-up, login, renew, logout and the refresh timer, each
+ * single-flight. The session's facts live in state.ts; every decision here reads them there.
  * `keepAlive` is a full request (gate, renew on expiry) for the refresh timer.
  */
 export function createSession(
@@ -61,220 +83,190 @@ export function createSession(
   platform: Platform,
   keepAlive: (url: string) => Promise<unknown>,
 ): Session {
-  const {
-    mode,
-    names,
-    clock,
-    warmup: warmupUrl,
-    login: loginConfig,
-    refreshInterval: interval,
-    refresh,
-    log,
-    key,
-    headerName,
-    sessionFromBody,
-    onError,
-  } = o
-  const { storage } = platform
-  const jarOptions = { now: () => clock.now() }
+  const { clock, log, onError } = o
   const report = (error: SessionError): void => {
     log(`error ${error.message}`)
-    try {
-      if (onError) onError(error)
-    } catch {
-      // A throwing onError must not break the request that reported through it.
-    }
+    callSafely(onError, error)
   }
-  const stored = load(storage, key, report)
-  // With `jar: false` the jar stays empty: nothing is read into it or captured.
-  let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
-  const isSession = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
-  const fromJar = (): string => (jar.all().find(isSession) || { value: '' }).value
-  // Cookie mode: the id as of the last jar change, so an answer that only moves an expiry (a
-  // rolling session sends one on every response) costs no jar scan. Header/url mode: the id.
-  let id = mode === 'cookie' ? fromJar() : String(stored.id || '')
-  const sessionId = (): string | undefined => (mode === 'cookie' ? fromJar() : id) || undefined
-  // Logged in means: into a session we still hold (session cookies may not have been kept).
-  let loggedIn = stored.loggedIn === true && !!sessionId()
-  let warm = !!sessionId()
-  let generation = 0
-  let warming: Promise<void> | undefined
-  let loggingIn: Promise<unknown> | undefined
-  let renewing: Promise<boolean> | undefined
-  let failed: SessionError | undefined
-  let failedAt = 0
-  let backoff = 0
+  const state = createState(o, platform, report)
+
+  // What is in flight: one warm-up, one login, one renew at a time, shared by every caller.
+  let renewal: Promise<boolean> | undefined
   let lastActivity = clock.now()
   let timer: unknown
   let hidden = false
-  let disposed = false
+  let lostGeneration = -1
 
-  const persist = createSaver(storage, key, o.persistSessionCookies, report, () => ({
-    cookies: jar.toJSON().cookies,
-    loggedIn,
-    ...(mode !== 'cookie' && id ? { id } : {}),
-  }))
-  const save = (): void => {
-    persist(true)
-    log(`persist ${key} id=${maskId(sessionId())}`)
-  }
-  const bump = (why: string): void => log(`${why}: session ${++generation} id=${maskId(sessionId())}`)
-
-  // Session ids go to our backend only: a third-party URL never sees them.
-  const origin = (/^[^:]+:\/\/[^/?#]*/.exec(o.baseURL) || [''])[0].toLowerCase()
-  const ours = (url: string): boolean =>
-    !origin || (url.toLowerCase().startsWith(origin) && /^([/?#;]|$)/.test(url.slice(origin.length)))
-
-  const send: Session['send'] = async (api, url, method, options, bind, own) => {
-    const sentWith = generation
-    const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
-    const fromJarHeader = jar.getCookieHeader(url)
-    if (fromJarHeader) mergeCookie(header, fromJarHeader)
-    let target = url
-    if (mode !== 'cookie' && id && ours(url)) {
-      if (mode === 'url') target = withSessionInUrl(url, o.urlStyle, o.urlName, id)
-      else header[headerName] = id
-    }
-    const call = platform[api]({ ...options, url: target, header } as PlatformCallOptions)
+  /** Sends options already attached; a failure becomes a SessionError naming the call. */
+  async function transmit(
+    api: Api,
+    options: PlatformCallOptions,
+    method: string,
+    url: string,
+    bind?: (task: PlatformTask) => void,
+  ): Promise<PlatformResponse> {
+    const call = platform[api](options)
     if (bind) bind(call.task)
-    let res: PlatformResponse
     try {
-      res = await call.result
+      return await call.result
     } catch (e) {
       const f = e as PlatformFailure
       throw new SessionError(f.code || 'NETWORK', f.message, { cause: f.raw, method, url })
     }
-    // Stale-answer guard: an answer about an older session must not overwrite the newer one.
-    if (!own && sentWith !== generation) return [res, sentWith]
+  }
+
+  const send: Session['send'] = async (api, url, method, options, bind) => {
+    const stamp = state.stamp()
+    const res = await transmit(api, state.attach(url, options), method, url, bind)
     lastActivity = clock.now()
-    let lines = res.setCookies
-    let change = 0
-    let next: string | undefined // '' when deleted
-    if (mode !== 'cookie') {
-      ;[next, lines] = takeSessionCookie(lines, names, clock.now())
-      next = headerValue(res.header, headerName) || next
-      const fromBody = own && sessionFromBody && sessionFromBody(res.data)
-      if (typeof fromBody === 'string' && fromBody) next = fromBody
-    }
-    if (o.jar && lines.length) change = jar.setCookies(lines, url)
-    if (mode === 'cookie' && change === 2) next = fromJar()
-    if (next !== undefined && next !== id) {
-      id = next
-      bump('capture')
-      change = 2
-    }
-    if (change === 2) save()
-    else if (change) persist(false)
-    // A current answer speaks for the session it just set (a 401 may carry a fresh cookie).
-    return [res, generation]
+    const current = state.capture(res, url, stamp, false)
+    return { res, stamp, stale: !current }
   }
 
-  const exchange = (url: string, method: string, data?: unknown): Promise<PlatformResponse> =>
-    send(
-      'request',
-      absolute(o.baseURL, url),
-      method,
-      data === undefined ? { method } : { method, data },
-      undefined,
-      true,
-    ).then((r) => r[0])
+  /** The session's own calls (warm-up, login): captured even when the generation moved on. */
+  async function exchange(
+    path: string,
+    method: string,
+    data?: unknown,
+    bind?: (task: PlatformTask) => void,
+  ): Promise<PlatformResponse> {
+    const url = absolute(o.baseURL, path)
+    const stamp = state.stamp()
+    const options = state.attach(url, data === undefined ? { method } : { method, data })
+    const res = await transmit('request', options, method, url, bind)
+    lastActivity = clock.now()
+    state.capture(res, url, stamp, true)
+    return res
+  }
 
-  function warmup(): Promise<void> {
-    const url = warmupUrl as string
-    // Fail fast inside the backoff window: a broken backend must not be hammered by every tap.
-    if (warming) return warming
-    if (failed && clock.now() < failedAt + backoff) return Promise.reject(failed)
-    log(`warm-up GET ${url}`)
-    const fail = (message: string, more: object): never => {
-      throw new SessionError('WARMUP_FAILED', message, { method: 'GET', url, ...more })
+  const failure =
+    (code: 'WARMUP_FAILED' | 'LOGIN_FAILED', url: string, method: string) =>
+    (message: string, more?: object): never => {
+      throw new SessionError(code, message, { ...more, method, url })
     }
-    return (warming = exchange(url, 'GET')
-      .then(
-        ({ statusCode, data }) => {
-          if (statusCode >= 400) fail(`HTTP ${statusCode}`, { statusCode, data })
-          warm = true
-          failed = undefined
-          bump('warm-up')
-        },
-        (cause: SessionError) => fail(cause.code, { cause }),
+
+  const warmup = createFlight(
+    clock,
+    o.warmupBackoff,
+    async () => {
+      const url = o.warmup as string
+      const fail = failure('WARMUP_FAILED', url, 'GET')
+      log(`warm-up GET ${url}`)
+      const { statusCode, data } = await exchange(url, 'GET').catch((cause: SessionError) =>
+        fail(`${cause.code} reaching ${where(cause.url || url)}: ${cause.message}`, { cause }),
       )
-      .catch((error: SessionError) => {
-        backoff = failed ? Math.min(backoff * 2, 60_000) : o.warmupBackoff
-        failed = error
-        failedAt = clock.now()
-        log(`warm-up failed, backoff ${backoff} ms`)
-        throw error
-      })
-      .finally(() => {
-        warming = undefined
-      }))
-  }
+      if (statusCode >= 400) fail(`HTTP ${statusCode}`, { statusCode, data })
+      state.setBlindWarm(state.id() === '')
+    },
+    (error, backoff) => log(`warm-up failed, backoff ${backoff} ms: ${error.message}`),
+  )
 
-  function login(): Promise<unknown> {
-    if (!loginConfig)
-      return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
-    const { url, method } = loginConfig
-    const fail = (message: string, more?: object): never => {
-      throw new SessionError('LOGIN_FAILED', message, { ...more, method, url })
-    }
-    return (loggingIn ||= (async () => {
-      if (warmupUrl && !warm) await warmup()
-      const code = await platform.login().catch((cause: PlatformFailure) => fail(cause.message, { cause }))
+  const needsWarmup = (): boolean => !!o.warmup && !state.hasSession()
+
+  const loginFlight = createFlight(
+    clock,
+    o.loginBackoff,
+    async () => {
+      const config = o.login as Exclude<Resolved['login'], false>
+      const { url, method } = config
+      const fail = failure('LOGIN_FAILED', url, method)
+      const timeout = (what: string) => () =>
+        new SessionError('LOGIN_FAILED', `${what} did not answer within ${o.loginTimeout} ms`, {
+          method,
+          url,
+        })
+      const startedIn = state.epoch()
+      if (needsWarmup()) await warmup.run()
+      const code = await withTimeout(clock, o.loginTimeout, platform.login(), timeout('wx.login')).catch(
+        (cause: PlatformFailure | SessionError) =>
+          cause instanceof SessionError ? Promise.reject(cause) : fail(cause.message, { cause }),
+      )
       log(`login ${method} ${url}`)
-      const res = await exchange(url, method, loginConfig.data(code)).catch((cause: SessionError) =>
-        fail(cause.code, { cause }),
+      let task: PlatformTask | undefined
+      const res = await withTimeout(
+        clock,
+        o.loginTimeout,
+        exchange(url, method, config.data(code), (t) => (task = t)),
+        timeout('the login endpoint'),
+        () => task && task.abort(),
+      ).catch((cause: SessionError) =>
+        cause.code === 'LOGIN_FAILED' ? Promise.reject(cause) : fail(cause.code, { cause }),
       )
       const error = loginError(res)
       if (error) fail(error, { statusCode: res.statusCode, data: res.data })
-      loggedIn = warm = true
-      bump('login')
-      save()
+      // Logout wins: a login that was out when the user logged out binds nothing.
+      if (state.epoch() !== startedIn) fail('logout() was called while logging in')
+      state.bindLogin(res.data)
       return res.data
-    })().finally(() => {
-      loggingIn = undefined
-    }))
+    },
+    (error, backoff) => log(`login failed, backoff ${backoff} ms: ${error.message}`),
+  )
+
+  function login(options: { force?: boolean } = {}): Promise<unknown> {
+    if (!o.login)
+      return Promise.reject(new SessionError('INVALID_OPTION', 'login() needs the `login` option'))
+    // Already logged in to the live session: the last login's answer, without a new wx.login.
+    if (!options.force && state.loggedIn() && !loginFlight.current())
+      return Promise.resolve(state.loginAnswer())
+    // The user's own login() always tries; the backoff only holds back logins nobody asked for.
+    return loginFlight.run(true)
   }
 
-  function ready(needLogin: boolean): Promise<unknown> | undefined {
-    const again = (): Promise<unknown> | undefined => ready(needLogin)
-    if (renewing) return renewing.catch(() => {}).then(again)
-    if (warmupUrl && !warm) return warmup().then(again)
-    if (needLogin && loginConfig && !loggedIn) return login()
+  const needsLoginByDefault = (url: string): boolean =>
+    !!o.login && state.isBackend(url) && (o.needLogin || (o.autoLogin && state.wantsLogin()))
+
+  // The gate, re-checked after each wait (a bounded number of times): a renew in flight, then a
+  // session (warm-up), then a login if this call needs one. Third-party calls wait for nothing.
+  function ready(url: string, needLogin: boolean, round = 0): Promise<unknown> | undefined {
+    if (!state.isBackend(url) || round > 3) return undefined
+    const again = (): Promise<unknown> | undefined => ready(url, needLogin, round + 1)
+    if (renewal) return renewal.catch(() => {}).then(again)
+    if (needsWarmup()) return warmup.run().then(again)
+    if (needLogin && o.login && !state.loggedIn()) return loginFlight.run().then(again)
     return undefined
   }
 
-  function renew(sentWith: number, needLogin: boolean): Promise<boolean> {
-    if (renewing) return renewing
-    // Stale answer: the session changed since this request left; just retry (PEERS.md section 4, item 7).
-    if (sentWith !== generation) {
-      log(`stale ${sentWith}, retry`)
-      return Promise.resolve(true)
-    }
-    const relogin = loginConfig && (loggedIn || needLogin)
-    if (!warmupUrl && !relogin) return Promise.resolve(false)
-    log(`renew ${sentWith}`)
-    return (renewing = (async () => {
-      warm = false
-      if (warmupUrl) await warmup()
-      if (relogin) {
-        loggedIn = false
-        await login()
+  function renew(sent: Stamp, needLogin: boolean): Promise<boolean> {
+    if (renewal) return renewal
+    // The server says the id this call was sent with is not logged in: a fact, whatever we thought.
+    state.forgetLogin(sent.id)
+    const relogin = !!o.login && (state.wantsLogin() || needLogin)
+    if (!o.warmup && !relogin) return Promise.resolve(false)
+    log(`renew: generation ${sent.generation} expired (id ${maskId(sent.id)})`)
+    const startedIn = state.epoch()
+    const running = (async () => {
+      // The expired answer may already carry a fresh session: then no warm-up is needed.
+      const fresh = state.id() !== '' && state.id() !== sent.id
+      if (o.warmup && !fresh) {
+        state.setBlindWarm(false)
+        await warmup.run()
       }
-      bump('renew')
+      if (relogin && state.epoch() === startedIn) await loginFlight.run()
+      state.bump('renew')
       return true
-    })().finally(() => {
-      renewing = undefined
-    }))
+    })()
+    renewal = running
+    const settled = (): void => {
+      renewal = undefined
+    }
+    running.then(settled, settled)
+    return running
   }
 
+  function lost(error: SessionError, sent: Stamp): void {
+    log(`expired again: ${error.message}`)
+    if (lostGeneration >= sent.generation) return
+    lostGeneration = state.generation()
+    callSafely(o.onSessionExpired, error)
+  }
+
+  // Logout wins: the session is cleared (and stored) at once, before the endpoint answers; the
+  // endpoint still gets the old session so the server can end it; its answer captures nothing.
   async function logout(): Promise<void> {
-    if (o.logout) await exchange(o.logout, 'POST').catch(report)
-    id = ''
-    // The session cookies go; the server's other cookies stay.
-    jar = CookieJar.fromJSON({ v: 1, cookies: jar.all().filter((c) => !isSession(c)) }, jarOptions)
-    loggedIn = warm = false
-    bump('logout')
-    save()
+    const endpoint = o.logout && absolute(o.baseURL, o.logout)
+    const request = endpoint && state.attach(endpoint, { method: 'POST' })
+    state.clear()
+    if (endpoint && request) await transmit('request', request, 'POST', endpoint).catch(report)
   }
 
   const stop = (): void => {
@@ -284,53 +276,64 @@ export function createSession(
 
   function schedule(): void {
     stop()
-    if (interval && refresh && !hidden && !disposed)
-      timer = clock.setTimeout(tick, Math.max(0, lastActivity + interval - clock.now()))
+    if (o.refreshInterval && o.refresh && !hidden && !state.disposed())
+      timer = clock.setTimeout(tick, Math.max(0, lastActivity + o.refreshInterval - clock.now()))
   }
 
   // Wall-clock check rather than tick counting: timers do not run while suspended, and some
   // Android phones fire the queued ones all at once on return (PLATFORM.md 5).
   function tick(): void {
     timer = undefined
-    if (!interval || !refresh) return
+    const interval = o.refreshInterval as number
     if (clock.now() - lastActivity < interval) return schedule()
     lastActivity = clock.now()
-    // Nothing to keep alive without a session; and the timer never logs anyone in who was not.
-    if (refresh === 'login' ? !loggedIn : !sessionId()) return schedule()
-    log(`refresh ${refresh}`)
-    ;(refresh === 'login' ? login() : keepAlive(refresh)).catch(report).finally(schedule)
+    // Nothing to keep alive without a session; and the timer logs in only a logged-in user.
+    const loginRefresh = o.refresh === 'login'
+    if (loginRefresh ? !state.loggedIn() : !state.hasSession()) return schedule()
+    log(`refresh ${o.refresh}`)
+    const done = loginRefresh ? login({ force: true }) : keepAlive(o.refresh as string)
+    done.catch(report).finally(schedule)
   }
 
   function hide(): void {
     hidden = true
     stop()
-    persist()
+    state.flush()
   }
 
   const unsubscribe = [
     platform.onHide(hide),
     platform.onShow(() => {
-      if (hidden && !disposed) {
+      if (hidden && !state.disposed()) {
         hidden = false
         tick()
       }
     }),
   ]
   schedule()
-  log(`start ${mode} ${platform.name} id=${maskId(sessionId())}`)
+  log(`start ${o.mode} ${platform.name} id=${maskId(state.id())}`)
 
   return {
     send,
-    ready,
+    needsLoginByDefault,
+    ready: (url, needLogin) => ready(url, needLogin),
+    isBackend: state.isBackend,
+    renewing: () => !!renewal,
     renew,
+    lost,
     login,
     logout,
-    state: () => ({ id: sessionId(), loggedIn, generation }),
+    state: () => ({
+      id: state.id() || undefined,
+      loggedIn: state.loggedIn(),
+      generation: state.generation(),
+    }),
     dispose() {
-      if (disposed) return
+      if (state.disposed()) return
       hide()
-      disposed = true
-      for (const off of unsubscribe) off()
+      state.dispose()
+      // (A runtime already destroyed, as after a cold restart in tests, may throw: nothing is left.)
+      for (const off of unsubscribe) callSafely(off, undefined)
     },
   }
 }

@@ -2,12 +2,13 @@ import type { Cookie } from '../cookie/index.js'
 import { SessionError } from '../errors.js'
 import type { PlatformStorage } from '../platform/types.js'
 
-/** What one storage key holds: `{ v: 1, cookies, session: { id?, loggedIn? } }`. */
+/**
+ * What one storage key holds: `{ v: 1, cookies, session }`. `session` belongs to the session
+ * state (state.ts): read and written there, passed through here.
+ */
 export interface Stored {
   cookies: Cookie[]
-  /** Header/url mode session id. */
-  id?: string | undefined
-  loggedIn?: boolean
+  session: Record<string, unknown>
 }
 
 /**
@@ -16,11 +17,11 @@ export interface Stored {
  */
 export function load(storage: PlatformStorage, key: string, report: (e: SessionError) => void): Stored {
   const value = storage.get(key)
-  const r = Object(value) as { v?: unknown; cookies?: unknown; session?: Stored }
+  const r = Object(value) as { v?: unknown; cookies?: unknown; session?: unknown }
   if (r.v === 1 && Array.isArray(r.cookies) && typeof r.session === 'object' && r.session)
-    return { ...r.session, cookies: r.cookies }
+    return { session: r.session as Record<string, unknown>, cookies: r.cookies }
   if (value != null) report(new SessionError('STORAGE', `unreadable "${key}": starting clean`))
-  return { cookies: [] }
+  return { cookies: [], session: {} }
 }
 
 /**
@@ -43,7 +44,7 @@ export function createSaver(
       return
     }
     if (!now && !dirty) return
-    const { cookies, ...session } = snapshot()
+    const { cookies, session } = snapshot()
     try {
       storage.set(key, {
         v: 1,

@@ -16,6 +16,8 @@ export interface Env {
   server: TestServer
   /** The current launch (changes on restart()). */
   rt: Runtime
+  /** The storage key a client of this server uses by default (derived from its baseURL). */
+  key: string
   client(options?: SessionOptions): Client
   /** Cold restart of the mini-program: same disk and clock, memory gone. */
   restart(): Runtime
@@ -41,6 +43,7 @@ export async function withRuntime(
     get rt() {
       return rt
     },
+    key: `miniprogram-session@${server.url}`,
     client(options = {}) {
       const c = createClient({ platform: rt.wx, clock: rt.clock, baseURL: server.url, ...options })
       clients.push(c)

@@ -4,8 +4,6 @@ import type { Runtime } from '../../src/testing/index.js'
 import { body, expressEnv } from './env.js'
 import type { Env } from './env.js'
 
-const KEY = 'miniprogram-session'
-
 // Fills the emulated storage to within a few bytes of its 10 MB quota, with keys that are not ours.
 function fillStorage(rt: Runtime): void {
   let n = 0
@@ -40,7 +38,7 @@ describe('persistence across restarts', () => {
     expect(env.server.count('warmup')).toBe(1)
     expect(env.server.count('login')).toBe(1)
     // The stored record is the versioned envelope, the session cookie (no Expires) included.
-    const stored = env.rt.wx.getStorageSync(KEY) as {
+    const stored = env.rt.wx.getStorageSync(env.key) as {
       v: number
       cookies: { name: string; expires?: number }[]
     }
@@ -67,7 +65,7 @@ describe('persistence across restarts', () => {
 
   it('namespaces keep release and dev builds apart', async () => {
     await env.client({ ...options, namespace: 'dev' }).request({ url: '/orders' })
-    expect(env.rt.wx.getStorageInfoSync().keys).toEqual([`${KEY}:dev`])
+    expect(env.rt.wx.getStorageInfoSync().keys).toEqual([`${env.key}:dev`])
     env.restart()
     const release = env.client(options)
     expect(release.getSession()).toMatchObject({ id: undefined, loggedIn: false })
@@ -78,14 +76,14 @@ describe('persistence across restarts', () => {
     ['another version', { v: 99, cookies: [], session: {} }],
     ["a peer's format", [{ name: 'connect.sid', value: 'x', domain: '127.0.0.1' }]],
   ])('corrupt or foreign data (%s): start clean, report once, keep working', async (_name, junk) => {
-    env.rt.wx.setStorageSync(KEY, junk)
+    env.rt.wx.setStorageSync(env.key, junk)
     const errors: SessionError[] = []
     const c = env.client({ ...options, onError: (e) => errors.push(e) })
     const res = await c.request({ url: '/orders' })
     expect(res.statusCode).toBe(200)
     await c.request({ url: '/orders' })
     expect(errors.map((e) => e.code)).toEqual(['STORAGE'])
-    expect((env.rt.wx.getStorageSync(KEY) as { v: number }).v).toBe(1) // replaced by a readable record
+    expect((env.rt.wx.getStorageSync(env.key) as { v: number }).v).toBe(1) // replaced by a readable record
   })
 
   it('a full storage: the app keeps working from memory and hears about it once', async () => {
@@ -101,7 +99,7 @@ describe('persistence across restarts', () => {
     expect(
       String((errors[0]?.cause as { errMsg?: string } | undefined)?.errMsg ?? errors[0]?.cause),
     ).toContain('exceed storage')
-    expect(env.rt.wx.getStorageSync(KEY)).toBe('')
+    expect(env.rt.wx.getStorageSync(env.key)).toBe('')
   })
 
   it('expiry-only changes are not written per response, but flushed on hide', async () => {
@@ -121,7 +119,7 @@ describe('persistence across restarts', () => {
       expect(env.rt.stats.storageWrites).toBe(writes)
       env.rt.hide()
       expect(env.rt.stats.storageWrites).toBe(writes + 1)
-      const stored = env.rt.wx.getStorageSync(KEY) as { cookies: { name: string; expires?: number }[] }
+      const stored = env.rt.wx.getStorageSync(env.key) as { cookies: { name: string; expires?: number }[] }
       const expected = Math.floor((env.clock.now() + 30 * 60_000) / 1000) * 1000
       expect(stored.cookies.find((c) => c.name === 'connect.sid')?.expires).toBe(expected)
     } finally {

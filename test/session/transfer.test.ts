@@ -74,7 +74,7 @@ describe('uploadFile and downloadFile carry and capture the session', () => {
         true,
       )
       env.rt.hide()
-      const stored = env.rt.wx.getStorageSync('miniprogram-session') as {
+      const stored = env.rt.wx.getStorageSync(env.key) as {
         cookies: { name: string; expires?: number }[]
       }
       const expected = Math.floor((env.clock.now() + 30 * 60_000) / 1000) * 1000

@@ -1,0 +1,240 @@
+import { CookieJar } from '../cookie/index.js'
+import { originOf } from '../cookie/url.js'
+import type { Cookie } from '../cookie/index.js'
+import { SessionError, maskId } from '../errors.js'
+import type { Resolved } from '../options.js'
+import type { Platform, PlatformCallOptions, PlatformResponse } from '../platform/types.js'
+import { headerValue, mergeCookie, takeSessionCookie, withSessionInUrl } from './carrier.js'
+import { createSaver, load } from './persist.js'
+
+// The session's state in one place. Everything that decides (the gate, renew, the timer, logout)
+// reads these facts through the functions below and keeps no copy of its own:
+//   - id: the session id as the backend will see it ('' when none). Cookie mode: the session
+//     cookie the jar would send to the backend; header/url mode: the id captured from it.
+//   - boundId: the id the last successful login produced. Logged in ⇔ boundId === id, so a new
+//     id the SDK did not get from its own login (rotation, a fresh anonymous session, an expired
+//     or deleted cookie) means "not logged in" without anyone having to remember to say so.
+//   - wantsLogin: the user's intent (automatic login, or login() called) until logout().
+//   - generation: counts session changes; every call remembers the one it was sent with.
+//   - epoch: counts logouts; nothing started before the last one may change the session.
+
+/** What a call remembers of the session it was sent with. */
+export interface Stamp {
+  generation: number
+  epoch: number
+  id: string
+}
+
+/** Longest id accepted (ids are opaque tokens; a 20 KB one is an attack or a bug). */
+const MAX_ID_LENGTH = 4096
+// Visible ASCII only: safe in a Cookie or custom header and in a URL once encoded.
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/
+
+/** A session id we may send and store: visible ASCII, 1 to 4096 characters. */
+export const isValidId = (id: unknown): id is string =>
+  typeof id === 'string' && id.length <= MAX_ID_LENGTH && VISIBLE_ASCII.test(id)
+
+export type SessionStore = ReturnType<typeof createState>
+
+export function createState(o: Resolved, platform: Platform, report: (error: SessionError) => void) {
+  const { mode, names, clock, log, key, headerName } = o
+  const jarOptions = {
+    now: () => clock.now(),
+    ...(o.isPublicSuffix ? { isPublicSuffix: o.isPublicSuffix } : {}),
+  }
+  const stored = load(platform.storage, key, report)
+  const storedSession = Object(stored.session) as Record<string, unknown>
+
+  // The backend: baseURL's origin, or else the origin of the first answer that set the id (kept
+  // with the session, so a restart keeps sending it there only).
+  let backend = originOf(o.baseURL) || (typeof storedSession.origin === 'string' ? storedSession.origin : '')
+  const backendUrl = (): string => (o.baseURL || backend) + '/'
+
+  // With `jar: false` the jar stays empty: nothing is read into it or captured.
+  let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
+  const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
+
+  let headerId = ''
+  if (mode !== 'cookie' && storedSession.id !== undefined) {
+    if (isValidId(storedSession.id)) headerId = storedSession.id
+    else report(new SessionError('STORAGE', `stored session id is not a valid id: ignored`))
+  }
+
+  // Cookie mode: the id is read from the jar when the jar changed or the cookie expired, not on
+  // every request (a rolling session answers with a new Expires every time).
+  let cookieId: { value: string; expires: number } | undefined
+  function idFromJar(): string {
+    if (cookieId && cookieId.expires > clock.now()) return cookieId.value
+    const url = backendUrl()
+    const cookie = (backend ? jar.getCookies(url) : jar.all()).find(isSessionCookie)
+    const value = cookie && isValidId(cookie.value) ? cookie.value : ''
+    if (cookie && !value) log(`session cookie ${cookie.name} has an invalid value: ignored`)
+    cookieId = { value, expires: (cookie && cookie.expires) ?? Infinity }
+    return value
+  }
+  const id = (): string => (mode === 'cookie' ? idFromJar() : headerId)
+
+  const legacyLoggedIn = storedSession.loggedIn === true
+  let boundId: string | undefined =
+    typeof storedSession.boundId === 'string' ? storedSession.boundId : legacyLoggedIn ? id() : undefined
+  let loginAnswer: unknown = storedSession.loginAnswer
+  let wantsLogin =
+    typeof storedSession.wantsLogin === 'boolean' ? storedSession.wantsLogin : o.autoLogin || legacyLoggedIn
+  let generation = 0
+  let epoch = 0
+  // A warm-up answered without an id we can see (Alipay's native jar, or a server that only
+  // creates the session later): not repeated until the session is renewed or cleared.
+  let blindWarm = false
+  let disposed = false
+
+  const persist = createSaver(platform.storage, key, o.persistSessionCookies, report, () => ({
+    cookies: jar.toJSON().cookies,
+    session: {
+      ...(mode !== 'cookie' && headerId ? { id: headerId } : {}),
+      // A login bound to an id JS cannot see (Alipay's native jar) is not kept: that jar is not.
+      ...(boundId ? { boundId } : {}),
+      ...(boundId && loginAnswer !== undefined ? { loginAnswer } : {}),
+      wantsLogin,
+      ...(backend && !o.baseURL ? { origin: backend } : {}),
+    },
+  }))
+
+  const loggedIn = (): boolean => boundId !== undefined && boundId === id()
+  const isBackend = (url: string): boolean => !backend || originOf(url) === backend
+
+  function bump(why: string): void {
+    generation++
+    log(`${why}: generation ${generation}, id ${maskId(id())}${loggedIn() ? ', logged in' : ''}`)
+  }
+
+  function save(): void {
+    if (disposed) return
+    persist(true)
+    log(`persist ${key} id=${maskId(id())}`)
+  }
+
+  const stamp = (): Stamp => ({ generation, epoch, id: id() })
+
+  /** The platform options for a call to `url`: the jar's cookies, and the id for the backend only. */
+  function attach(url: string, options: Record<string, unknown>): PlatformCallOptions {
+    const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
+    const cookies = jar.getCookieHeader(url)
+    if (cookies) mergeCookie(header, cookies)
+    let target = url
+    if (mode !== 'cookie' && headerId && isBackend(url)) {
+      if (mode === 'url') target = withSessionInUrl(url, o.urlStyle, o.urlName, headerId)
+      else header[headerName] = headerId
+    }
+    return { ...options, url: target, header }
+  }
+
+  /**
+   * Takes what an answer says about the session. Nothing when the client is disposed, when the
+   * call started before the last logout, or (`own` calls excepted: warm-up, login) when the
+   * session changed since the call was sent: an old answer must not overwrite a newer session.
+   * Returns whether the answer is current.
+   */
+  function capture(res: PlatformResponse, url: string, sent: Stamp, own: boolean): boolean {
+    if (disposed || sent.epoch !== epoch) return false
+    if (!own && sent.generation !== generation) return false
+    const fromBackend = isBackend(url)
+    let lines = res.setCookies
+    let next: string | undefined // '' when deleted
+    if (mode !== 'cookie' && fromBackend) {
+      ;[next, lines] = takeSessionCookie(lines, names, clock.now())
+      next = headerValue(res.header, headerName) ?? next
+      const fromBody = own && o.sessionFromBody ? o.sessionFromBody(res.data) : undefined
+      if (fromBody !== undefined && fromBody !== null && fromBody !== '') next = fromBody as string
+      if (next && !isValidId(next)) {
+        report(
+          new SessionError(
+            'INVALID_OPTION',
+            `refused a session id that is not visible ASCII of at most ${MAX_ID_LENGTH} characters`,
+            { url },
+          ),
+        )
+        next = undefined
+      }
+    }
+    const before = id()
+    const change = o.jar && lines.length ? jar.setCookies(lines, url) : 0
+    if (change === 2) cookieId = undefined
+    if (mode !== 'cookie' && next !== undefined) headerId = next
+    const after = id()
+    if (after && !backend) {
+      backend = originOf(url)
+      log(`backend is ${backend} (the first answer that set the session)`)
+    }
+    if (after !== before) {
+      bump('capture')
+      save()
+    } else if (change === 2) save()
+    else if (change) persist(false)
+    return true
+  }
+
+  /** The login that just succeeded binds to the id the session has now. */
+  function bindLogin(answer: unknown): void {
+    boundId = id()
+    loginAnswer = answer
+    wantsLogin = true
+    bump('login')
+    save()
+  }
+
+  /** The server said this id is not logged in (an expired answer about it). */
+  function forgetLogin(expiredId: string): void {
+    if (boundId === expiredId) {
+      boundId = undefined
+      loginAnswer = undefined
+    }
+  }
+
+  /** logout(): the session goes at once, in memory and in storage; the server's other cookies stay. */
+  function clear(): void {
+    epoch++
+    headerId = ''
+    jar = CookieJar.fromJSON(
+      { v: 1, cookies: jar.all().filter((c: Cookie) => !isSessionCookie(c)) },
+      jarOptions,
+    )
+    cookieId = undefined
+    boundId = undefined
+    loginAnswer = undefined
+    wantsLogin = false
+    blindWarm = false
+    bump('logout')
+    save()
+  }
+
+  return {
+    id,
+    loggedIn,
+    isBackend,
+    stamp,
+    attach,
+    capture,
+    bindLogin,
+    forgetLogin,
+    clear,
+    bump,
+    save,
+    flush: () => {
+      if (!disposed) persist()
+    },
+    generation: () => generation,
+    epoch: () => epoch,
+    wantsLogin: () => wantsLogin,
+    loginAnswer: () => loginAnswer,
+    /** There is a session to use: an id, or a warm-up that gave none we can see. */
+    hasSession: () => id() !== '' || blindWarm,
+    setBlindWarm(value: boolean) {
+      blindWarm = value
+    },
+    dispose() {
+      persist()
+      disposed = true
+    },
+    disposed: () => disposed,
+  }
+}
