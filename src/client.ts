@@ -113,8 +113,9 @@ export function createClient(options?: SessionOptions): Client {
     }
 
     // The budget is renews, not retries: an expired answer stands (SESSION_EXPIRED) only when it
-    // was sent after a renew this call took part in had finished. A stale answer (the session
-    // changed while the call was out) is retried with the current session and costs no renew.
+    // arrives after a renew that started after the call was first sent (or that it joined) has
+    // finished. A stale answer (the session changed while the call was out) is retried with the
+    // current session and costs no renew.
     async function journey(): Promise<unknown> {
       if (typeof given !== 'string') throw new SessionError('INVALID_OPTION', `${api} needs a \`url\` string`)
       const callback = ['success', 'fail', 'complete'].find((k) => typeof rest[k] === 'function')
@@ -122,14 +123,16 @@ export function createClient(options?: SessionOptions): Client {
         throw fail('INVALID_OPTION', `\`${callback}\` callbacks are not called: use the returned promise`)
       let renews = 0
       let staleRetries = 0
+      let firstSent: number | undefined
       for (;;) {
         const wait = session.ready(url, need)
         if (wait) await wait
         if (aborted) throw aborted
-        const { res, stamp, stale } = await session.send(api, url, method, rest, (t) => {
+        const { res, stamp, stale, renewsBefore } = await session.send(api, url, method, rest, (t) => {
           task = t
           for (const [name, fn] of listeners) on(name, fn)
         })
+        if (firstSent === undefined) firstSent = renewsBefore
         const { statusCode, data } = res
         if (session.isBackend(url) && isExpired(res)) {
           const expired = (why: string): SessionError => {
@@ -142,7 +145,8 @@ export function createClient(options?: SessionOptions): Client {
             log(`stale answer (generation ${stamp.generation}): retry ${method} ${url}`)
             continue
           }
-          if (renews > 0 && !stale) throw expired('expired again after renewing')
+          if (!stale && (renews > 0 || session.renewedSince(firstSent)))
+            throw expired('expired again after renewing')
           if (renews === MAX_RENEWS) throw expired(`expired after ${MAX_RENEWS} renews`)
           renews++
           if (await session.renew(stamp, need)) continue

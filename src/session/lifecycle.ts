@@ -20,6 +20,8 @@ export interface Sent {
   stamp: Stamp
   /** The session changed while the call was out: its answer captured nothing. */
   stale: boolean
+  /** How many renews had started when the call was sent. */
+  renewsBefore: number
 }
 
 export interface Session {
@@ -39,6 +41,8 @@ export interface Session {
   isBackend(url: string): boolean
   /** A renew is running (joining it is a renew for the caller's budget). */
   renewing(): boolean
+  /** A renew that started after a call sent with `renewsBefore` has finished. */
+  renewedSince(renewsBefore: number): boolean
   /**
    * An expired answer from the backend: joins the renew in flight or starts one. Resolves false
    * when there is nothing to renew with (no warm-up, no login to redo): the answer stands.
@@ -92,6 +96,8 @@ export function createSession(
 
   // What is in flight: one warm-up, one login, one renew at a time, shared by every caller.
   let renewal: Promise<boolean> | undefined
+  let renewsStarted = 0
+  let renewsFinished = 0
   let lastActivity = clock.now()
   let timer: unknown
   let hidden = false
@@ -117,10 +123,11 @@ export function createSession(
 
   const send: Session['send'] = async (api, url, method, options, bind) => {
     const stamp = state.stamp()
+    const renewsBefore = renewsStarted
     const res = await transmit(api, state.attach(url, options), method, url, bind)
     lastActivity = clock.now()
     const current = state.capture(res, url, stamp, false)
-    return { res, stamp, stale: !current }
+    return { res, stamp, stale: !current, renewsBefore }
   }
 
   /** The session's own calls (warm-up, login): captured even when the generation moved on. */
@@ -181,6 +188,8 @@ export function createSession(
         (cause: PlatformFailure | SessionError) =>
           cause instanceof SessionError ? Promise.reject(cause) : fail(cause.message, { cause }),
       )
+      // Logout wins: a login that was out when the user logged out sends nothing more.
+      if (state.epoch() !== startedIn) fail('logout() was called while logging in')
       log(`login ${method} ${url}`)
       let task: PlatformTask | undefined
       const res = await withTimeout(
@@ -194,7 +203,7 @@ export function createSession(
       )
       const error = loginError(res)
       if (error) fail(error, { statusCode: res.statusCode, data: res.data })
-      // Logout wins: a login that was out when the user logged out binds nothing.
+      // (Its answer captured nothing either: it was sent before the logout.)
       if (state.epoch() !== startedIn) fail('logout() was called while logging in')
       state.bindLogin(res.data)
       return res.data
@@ -246,8 +255,10 @@ export function createSession(
       return true
     })()
     renewal = running
+    renewsStarted++
     const settled = (): void => {
       renewal = undefined
+      renewsFinished = renewsStarted
     }
     running.then(settled, settled)
     return running
@@ -319,6 +330,7 @@ export function createSession(
     ready: (url, needLogin) => ready(url, needLogin),
     isBackend: state.isBackend,
     renewing: () => !!renewal,
+    renewedSince: (renewsBefore) => renewsFinished > renewsBefore,
     renew,
     lost,
     login,

@@ -87,7 +87,8 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
     return undefined
   }
 
-  app.get('/session', (req, res) => {
+  // GET /slow?ms=N answers like GET /session, N ms late (the session is loaded after the wait).
+  app.get(['/session', '/slow'], (req, res) => {
     req.session.lastSeen = now() // modifies the session, so saveUninitialized=false still saves it
     ev(res).sid = req.sessionID
     res.json({ sessionId: req.sessionID, loggedIn: Boolean(req.session.openid) })
@@ -256,7 +257,8 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
       return
     }
     ;(res as ServerResponse & { locals?: Record<string, unknown> }).locals = { ev: event }
-    const held = holds.get(event.path)
+    const slow = event.path === '/slow' ? Number(/[?&]ms=(\d+)/.exec(url)?.[1] ?? 300) : 0
+    const held = holds.get(event.path) ?? (slow ? new Promise((r) => setTimeout(r, slow)) : undefined)
     holds.delete(event.path)
     if (held) void held.then(() => app(req as Request, res as Response))
     else app(req as Request, res as Response)

@@ -62,13 +62,23 @@ const ini = (sessions: string): string[] =>
   }).flatMap(([k, v]) => ['-d', `${k}=${v}`])
 
 // One `php -S` on a free port, ready to serve; `stop` kills its process group.
-async function launch(dir: string, code2SessionUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+async function launch(
+  dir: string,
+  code2SessionUrl: string,
+  idleTimeoutMs = 0,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort()
   const child = spawn('php', [...ini(join(dir, 'sessions')), '-S', `127.0.0.1:${port}`, router], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     // Several workers, so a hung request (fault 'hang') or a session lock does not stall the rest.
-    env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', MPS_DIR: dir, MPS_WECHAT_API: code2SessionUrl },
+    env: {
+      ...process.env,
+      PHP_CLI_SERVER_WORKERS: '4',
+      MPS_DIR: dir,
+      MPS_WECHAT_API: code2SessionUrl,
+      MPS_IDLE_MS: String(idleTimeoutMs),
+    },
   })
   const pid = child.pid
   if (pid === undefined) throw new Error('php -S did not start')
@@ -98,7 +108,13 @@ async function launch(dir: string, code2SessionUrl: string): Promise<{ url: stri
   }
 }
 
-export async function startPhpServer(options: { code2SessionUrl: string }): Promise<TestServer> {
+export interface PhpServerOptions {
+  code2SessionUrl: string
+  /** A session idle longer than this (on the time `setNow` gives) is dropped. Default: never. */
+  idleTimeoutMs?: number
+}
+
+export async function startPhpServer(options: PhpServerOptions): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mps-php-'))
   const sessions = join(dir, 'sessions')
   mkdirSync(sessions)
@@ -109,7 +125,7 @@ export async function startPhpServer(options: { code2SessionUrl: string }): Prom
   // The free port may be taken between our probe and php's bind: try another, at most 3 times.
   for (let attempt = 1; !php; attempt++) {
     try {
-      php = await launch(dir, options.code2SessionUrl)
+      php = await launch(dir, options.code2SessionUrl, options.idleTimeoutMs)
     } catch (err) {
       if (attempt === 3 || !/in use/i.test(String(err))) {
         rmSync(dir, { recursive: true, force: true })
@@ -140,6 +156,9 @@ export async function startPhpServer(options: { code2SessionUrl: string }): Prom
           `${JSON.stringify({ at: Date.now(), method: '-', path: '(expireAll)', sid, event: 'expired' })}\n`,
         )
       }
+    },
+    setNow(ms: number) {
+      writeFileSync(join(dir, 'now'), String(Math.round(ms)))
     },
     fail(route, times, how: Fault) {
       const file = join(dir, 'faults.json')

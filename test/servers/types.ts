@@ -32,6 +32,8 @@ export interface TestServer {
   count(event: ServerEvent['event']): number
   /** Server-side idle expiry of every session, as the server's GC would do. */
   expireAll(): Promise<void> | void
+  /** Out-of-process servers (PHP): the time their idle timeout goes by, from the test's clock. */
+  setNow?(ms: number): void
   /** The next `times` calls to the route fail with `how`. */
   fail(route: 'warmup' | 'login', times: number, how: Fault): void
   /** Express only: the next request to `path` is received (and recorded) but not routed until `release()`. */

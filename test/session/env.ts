@@ -19,6 +19,11 @@ export interface Env {
   /** The storage key a client of this server uses by default (derived from its baseURL). */
   key: string
   client(options?: SessionOptions): Client
+  /**
+   * Moves the fake clock, in steps of at most 250 ms so that an out-of-process server (PHP) that
+   * reads the time from `setNow` follows closely.
+   */
+  advance(ms: number): Promise<void>
   /** Cold restart of the mini-program: same disk and clock, memory gone. */
   restart(): Runtime
   close(): Promise<void>
@@ -44,6 +49,13 @@ export async function withRuntime(
       return rt
     },
     key: `miniprogram-session@${server.url}`,
+    async advance(ms) {
+      if (!server.setNow) return clock.advance(ms)
+      for (let left = ms; left > 0; left -= 250) {
+        server.setNow(clock.now() + Math.min(250, left))
+        await clock.advance(Math.min(250, left))
+      }
+    },
     client(options = {}) {
       const c = createClient({ platform: rt.wx, clock: rt.clock, baseURL: server.url, ...options })
       clients.push(c)
@@ -84,13 +96,17 @@ export const body = (res: { data: unknown }): Record<string, unknown> => res.dat
 export const MIN = 60_000
 
 /** PHP's own sessions behind `php -S`, checking login codes through a code2Session HTTP endpoint. */
-export const phpEnv = (profile?: Partial<Profile>): Promise<Env> =>
-  withRuntime(async (rt) => {
+export const phpEnv = (profile?: Partial<Profile>, idleTimeoutMs?: number): Promise<Env> =>
+  withRuntime(async (rt, clock) => {
     const wechat = await startWeChatApi((code) => rt().code2Session(code))
-    const php = await startPhpServer({ code2SessionUrl: wechat.url }).catch(async (e: unknown) => {
+    const php = await startPhpServer({
+      code2SessionUrl: wechat.url,
+      ...(idleTimeoutMs ? { idleTimeoutMs } : {}),
+    }).catch(async (e: unknown) => {
       await wechat.close()
       throw e
     })
+    php.setNow?.(clock.now())
     return {
       ...php,
       get events() {

@@ -55,6 +55,9 @@ if (isset($ev['event']) && ($ev['event'] === 'warmup' || $ev['event'] === 'login
   }
 }
 
+// GET /slow?ms=N: answers like GET /session, N ms late (the session is opened after the wait).
+if ($path === '/slow') usleep(1000 * (int) ($_GET['ms'] ?? 300));
+
 // Where the id came from, in PHP's own order: the explicit header, then the cookie, then the URL.
 $incoming = null;
 $hdr = $_SERVER['HTTP_SESSION_ID'] ?? '';
@@ -69,6 +72,19 @@ if (preg_match('/^[A-Za-z0-9,-]{1,128}$/', $hdr)) {
 session_start();
 // use_strict_mode: an unknown id is replaced by a fresh one, so equality means the session existed.
 $existed = $incoming !== null && $incoming === session_id();
+// Idle timeout (MPS_IDLE_MS) on the test's clock, which php.ts writes to $dir/now: a session idle
+// longer is dropped and a fresh one begins, as session GC would have done before this request.
+$idle = (int) getenv('MPS_IDLE_MS');
+if ($idle > 0) {
+  $now = (int) (@file_get_contents("$dir/now") ?: round(microtime(true) * 1000));
+  if ($existed && $now - ($_SESSION['lastSeen'] ?? $now) > $idle) {
+    $ev['event'] ??= 'expired';
+    $_SESSION = [];
+    session_regenerate_id(true);
+    $existed = false;
+  }
+  $_SESSION['lastSeen'] = $now;
+}
 if ($existed || ($ev['event'] ?? '') === 'warmup') $ev['sid'] = session_id();
 
 $input = json_decode(file_get_contents('php://input') ?: 'null', true);
@@ -83,6 +99,7 @@ $needLogin = function ($business = false) use ($openid) {
 
 switch ("$method $path") {
   case 'GET /session':
+  case 'GET /slow':
     $_SESSION['warm'] = true;
     reply(200, ['sessionId' => session_id(), 'loggedIn' => (bool) $openid]);
   case 'POST /login':
