@@ -1,0 +1,173 @@
+// An app's life, seeded and random, against a real server with a short idle timeout (issue 11):
+// bursts of 1–20 concurrent requests, idle gaps shorter and longer than the server's TTL, hide/show
+// shorter and longer than it, cold restarts from the same storage, logout then login. Every
+// answer the app sees must be a success for the device's user: no rejection, no 401, no other
+// user's data. The app never logs in by hand except right after its own logout.
+// Run by soak.test.ts (a short life per backend × mode) and by `npm run soak` (long ones).
+import type { Client } from '../../src/client.js'
+import type { SessionOptions } from '../../src/options.js'
+import type { Backend } from './backends.js'
+import { body } from './env.js'
+import type { Env } from './env.js'
+
+export interface LifeOptions {
+  backend: Backend
+  seed: number
+  /** The life ends after this many app requests. */
+  requests: number
+  /** The server's idle timeout, ms of the fake clock. */
+  ttl?: number
+}
+
+export interface LifeReport {
+  label: string
+  seed: number
+  steps: number
+  requests: number
+  /** The SDK's own warm-ups (its debug log), and its keep-alives. */
+  warmups: number
+  keepAlives: number
+  /** Logins at the server; by the app's hand: only right after its own logout. */
+  logins: number
+  loginsByHand: number
+  unauthorized: number
+  storageWrites: number
+  restarts: number
+}
+
+/** mulberry32: small, fast, good enough to drive a test; the same seed gives the same life. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+type Call = { url: string; method?: 'GET' | 'POST'; data?: unknown; needLogin?: boolean; user: boolean }
+const CALLS: Call[] = [
+  { url: '/orders', user: true },
+  { url: '/me', user: true },
+  { url: '/orders', method: 'POST', data: { item: 1 }, user: true },
+  { url: '/session', needLogin: false, user: false }, // a public page: does not wait for a login
+]
+
+export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptions): Promise<LifeReport> {
+  const label = `${backend.name} ${backend.mode}`
+  const rand = random(seed)
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T
+  const between = (min: number, max: number): number => Math.round(min + rand() * (max - min))
+  const env: Env = await backend.start(ttl)
+  const sdk = { warmups: 0, keepAlives: 0 }
+  const options: SessionOptions = {
+    ...backend.options,
+    debug: (line) => {
+      if (line.startsWith('warm-up GET')) sdk.warmups++
+      if (line.startsWith('refresh')) sdk.keepAlives++
+    },
+    warmup: '/session',
+    login: { url: '/login' },
+    logout: '/logout',
+    // Longer than the TTL: idle gaps between the two expire the session before the keep-alive.
+    refreshInterval: Math.round(ttl * 1.5),
+  }
+  const report: LifeReport = {
+    label,
+    seed,
+    steps: 0,
+    requests: 0,
+    warmups: 0,
+    keepAlives: 0,
+    logins: 0,
+    loginsByHand: 0,
+    unauthorized: 0,
+    storageWrites: 0,
+    restarts: 0,
+  }
+  let client: Client = env.client(options)
+  let writesBefore = 0 // storage writes of earlier launches (each runtime counts its own)
+  let step = 0
+  let doing = 'start'
+  const fail = (message: string): never => {
+    throw new Error(`soak ${label}: seed ${seed}, step ${step} (${doing}): ${message}`)
+  }
+
+  async function burst(size: number): Promise<void> {
+    const calls = Array.from({ length: size }, () => pick(CALLS))
+    const results = await Promise.all(
+      calls.map((call) =>
+        client
+          .request({
+            url: call.url,
+            ...(call.method ? { method: call.method } : {}),
+            ...(call.data ? { data: call.data as Record<string, unknown> } : {}),
+            ...(call.needLogin === false ? { needLogin: false } : {}),
+          })
+          .then(
+            (res) => ({ call, res, error: undefined }),
+            (error: unknown) => ({ call, res: undefined, error }),
+          ),
+      ),
+    )
+    report.requests += size
+    for (const { call, res, error } of results) {
+      if (error) fail(`${call.method ?? 'GET'} ${call.url} rejected: ${String(error)}`)
+      if (!res || res.statusCode >= 400)
+        fail(`${call.method ?? 'GET'} ${call.url} answered ${res?.statusCode}: ${JSON.stringify(res?.data)}`)
+      if (call.user && body(res!).openid !== env.rt.openid)
+        fail(`${call.url} answered for ${String(body(res!).openid)}, not the device's user`)
+    }
+  }
+
+  try {
+    while (report.requests < requests) {
+      step++
+      const roll = rand()
+      if (roll < 0.45) {
+        const size = between(1, 20)
+        doing = `burst of ${size}`
+        await burst(size)
+      } else if (roll < 0.65) {
+        const gap = between(ttl * 0.2, ttl * 3)
+        doing = `idle ${gap} ms`
+        await env.advance(gap)
+      } else if (roll < 0.8) {
+        const away = between(ttl * 0.3, ttl * 3)
+        doing = `hidden ${away} ms`
+        env.rt.hide()
+        await env.advance(away)
+        env.rt.show()
+      } else if (roll < 0.9) {
+        doing = 'cold restart'
+        writesBefore += env.rt.stats.storageWrites
+        env.restart()
+        client = env.client(options)
+        report.restarts++
+      } else {
+        doing = 'logout, then login'
+        await client.logout()
+        if (client.getSession().loggedIn) fail('still logged in after logout()')
+        await client.login()
+        report.loginsByHand++
+      }
+    }
+  } finally {
+    report.steps = step
+    report.warmups = sdk.warmups
+    report.keepAlives = sdk.keepAlives
+    report.logins = env.server.count('login')
+    report.unauthorized = env.server.count('unauthorized')
+    report.storageWrites = writesBefore + env.rt.stats.storageWrites
+    await env.close()
+  }
+  return report
+}
+
+export const formatReport = (r: LifeReport): string =>
+  `${r.label.padEnd(14)} seed ${r.seed}: ${r.requests} requests in ${r.steps} steps, ` +
+  `${r.warmups} warm-ups, ${r.keepAlives} keep-alives, ${r.logins} logins (${r.loginsByHand} by hand after ` +
+  `a logout), ${r.unauthorized} 401s, ` +
+  `${r.storageWrites} storage writes, ${r.restarts} restarts`
