@@ -18,13 +18,15 @@ type Format = 'es' | 'cjs'
  * The jar's is issue 7's 2,500 B. The SDK's is NOT issue 7's 5,000 B: the WeChat build measures
  * 7,423 B, and removing every optional feature issues 4 and 5 ask for (debug log, option checks,
  * URL and header modes, platform detection, backoff, abort and listeners, refresh timer, stale
- * guard…) was measured to leave 5,080 B. Until the target is changed, 7,500 B guards against
- * growth and issue 7 stays blocked.
+ * guard…) was measured to leave 5,080 B. Until the target is changed, the guard is just above
+ * the measured size and issue 7 stays blocked. Issue 16 (option errors that name the option you
+ * meant, a strict baseURL, one default client shared by two SDK copies, getSession) added 529 B:
+ * 7,959 B, guarded at 8,000 B (the whole entry: 8,456 B, guarded at 8,500 B).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 7500,
+    limit: 8000,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
@@ -34,7 +36,7 @@ const targets: { label: string; limit?: number; code(dist: string, format: Forma
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 8000,
+    limit: 8500,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]
