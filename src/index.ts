@@ -1,35 +1,50 @@
 // The whole public API. Internals (Session, Carrier, Persister, the Platform seam) are
 // intentionally not exported: they may change without a major version.
 import { createClient } from './client.js'
-import type { Client } from './client.js'
+import type { Client, SessionState } from './client.js'
 import { SessionError } from './errors.js'
 import { resolveOptions } from './options.js'
 import type { SessionOptions } from './options.js'
 
-let defaultClient: Client | undefined
+// The default client lives in one global slot, not in this module: two copies of the SDK (ESM and
+// CommonJS in Node tests, two bundles in one app) then share it, and init() in one is the client
+// of login() in the other. Without globalThis (a very old runtime) each copy keeps its own.
+const SLOT = Symbol.for('miniprogram-session.defaultClient')
+const slot = (typeof globalThis === 'object' ? globalThis : {}) as Record<symbol, Client | undefined>
 
 /** Creates the default client used by the top-level functions (call once, in App's onLaunch). */
 export function init(options?: SessionOptions): Client {
   resolveOptions(options) // first: bad options leave the current client in place
   // The old client stops (and flushes) before the new one reads storage: nothing it still has in
   // flight can be captured or saved over the new client's session.
-  if (defaultClient) defaultClient.dispose()
-  defaultClient = createClient(options)
-  return defaultClient
+  const current = slot[SLOT]
+  if (current) current.dispose()
+  return (slot[SLOT] = createClient(options))
 }
+
+const notInitialized = () => new SessionError('NOT_INITIALIZED', 'call init() in App onLaunch first')
 
 // Before init() every call rejects (never throws): callers use .catch / try-await either way.
 // The task methods stay callable on that promise.
 const call =
   <K extends 'request' | 'uploadFile' | 'downloadFile' | 'login' | 'logout'>(name: K) =>
   (options?: unknown) => {
-    if (defaultClient) return (defaultClient[name] as (o?: unknown) => unknown)(options)
-    const promise = Promise.reject(
-      new SessionError('NOT_INITIALIZED', 'call init() in App onLaunch first'),
-    ) as Promise<never> & Record<string, unknown>
+    const client = slot[SLOT]
+    if (client) return (client[name] as (o?: unknown) => unknown)(options)
+    const promise = Promise.reject(notInitialized()) as Promise<never> & Record<string, unknown>
     promise.abort = promise.onHeadersReceived = promise.onProgressUpdate = () => promise
     return promise
   }
+
+/**
+ * The default client's session now. Before init() it throws NOT_INITIALIZED (it answers at once, so
+ * it cannot reject): an empty state would read as "no session yet" and hide the missing init().
+ */
+export function getSession(): SessionState {
+  const client = slot[SLOT]
+  if (!client) throw notInitialized()
+  return client.getSession()
+}
 
 export const request = call('request') as Client['request']
 export const uploadFile = call('uploadFile') as Client['uploadFile']

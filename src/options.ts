@@ -192,13 +192,13 @@ export interface SessionOptions {
   debug?: boolean | ((message: string) => void)
 }
 
-// Each option: what it accepts (kinds separated by spaces, see `accepts`; 'a|b|c' for one of those
+// Each option: what it accepts (kinds separated by spaces, see `kinds`; 'a|b|c' for one of those
 // values) and its default. The mapped type makes a new option without a rule a compile error.
 const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknown] } = {
-  baseURL: ['string', ''],
+  baseURL: ['baseURL', ''],
   platform: ['any'],
   mode: ['cookie|header|url', 'cookie'],
-  sessionCookie: ['string string[]', ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid']],
+  sessionCookie: ['name name[]', ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid']],
   header: ['object', {}],
   url: ['object', {}],
   sessionFromBody: ['function'],
@@ -230,38 +230,77 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
   onSessionExpired: ['function'],
   debug: ['boolean function', false],
 }
+// The keys an object option may have, and what each accepts. Any other key is refused as unknown.
 const nested: Record<string, string> = {
   'header.name': 'name',
   'url.style': 'path|query',
   'url.name': 'name',
+  'login.url': 'string',
   'login.method': 'POST|PUT|GET',
   'login.data': 'function',
 }
 
-function accepts(kind: string, v: unknown): boolean {
-  const o = Object(v) as Record<string, unknown>
-  return kind === typeof v
-    ? v !== null && !Array.isArray(v)
-    : kind === 'any' ||
-        (kind === 'false'
-          ? v === false
-          : kind === 'ms'
-            ? typeof v === 'number' && v > 0 && v < Infinity
-            : kind === 'name'
-              ? typeof v === 'string' && v !== ''
-              : kind === 'string[]'
-                ? Array.isArray(v) && v.every((x) => typeof x === 'string')
-                : kind === '{url}'
-                  ? typeof o.url === 'string'
-                  : kind === 'clock'
-                    ? ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof o[k] === 'function')
-                    : kind !== v && kind.split('|').includes(v as string))
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+const isName = (v: unknown): boolean => typeof v === 'string' && v !== ''
+// http(s)://, a host (letters, digits, `_`, `-` in dot-separated labels, or an [IPv6] address), an
+// optional port and path; no credentials, query, fragment or space. A strict stand-in: once
+// src/cookie/url.ts has the WHATWG-compatible parseUrl, accept what it parses with scheme http or
+// https and a host, and refuse a query or fragment (it will also catch what this does not: a port
+// above 65535, an out-of-range IPv4 address such as 1.2.3.256, a malformed [IPv6]).
+const ABSOLUTE_URL = /^https?:\/\/([\w-]+(\.[\w-]+)*\.?|\[[\da-f:.]+\])(:\d{1,5})?(\/[^\s?#]*)?$/i
+
+type Kind = [check: (v: unknown) => boolean, described: string]
+/** The kinds of value an option may accept that `typeof` does not name: check, and words for a message. */
+const kinds: Record<string, Kind> = {
+  any: [() => true, 'anything'],
+  false: [(v) => v === false, 'false'],
+  name: [isName, 'a non-empty string'],
+  'name[]': [(v) => Array.isArray(v) && v.every(isName), 'an array of non-empty strings'],
+  ms: [(v) => typeof v === 'number' && Number.isFinite(v) && v > 0, 'milliseconds > 0'],
+  object: [isObject, 'an object'],
+  '{url}': [(v) => isObject(v) && typeof v.url === 'string', '{ url: string }'],
+  clock: [
+    (v) => isObject(v) && ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof v[k] === 'function'),
+    '{ now, setTimeout, clearTimeout }',
+  ],
+  baseURL: [
+    (v) => v === '' || (typeof v === 'string' && ABSOLUTE_URL.test(v)),
+    "an absolute http(s) URL like 'https://api.example.com'",
+  ],
+}
+const TYPEOF = ['boolean', 'string', 'number', 'function']
+
+/** A kind from `kinds`; else boolean, string, number or function (typeof); else 'a|b|c': one of those. */
+function kind(name: string): Kind {
+  const values = name.split('|')
+  if (kinds[name]) return kinds[name]
+  if (TYPEOF.includes(name)) return [(v) => typeof v === name, `a ${name}`]
+  return [(v) => values.includes(v as string), `'${values.join("' | '")}'`]
 }
 
-function check(name: string, value: unknown, rule: string | undefined): void {
-  if (!rule) throw new SessionError('INVALID_OPTION', `unknown option \`${name}\``)
-  if (value !== undefined && !rule.split(' ').some((k) => accepts(k, value)))
-    throw new SessionError('INVALID_OPTION', `option \`${name}\` must be ${rule.replace(/ /g, ' or ')}`)
+function refuse(message: string): never {
+  throw new SessionError('INVALID_OPTION', message)
+}
+
+/**
+ * Refuses an unknown option, naming the known one it differs from only in case or in `.`, `_`
+ * and `-` (baseUrl, base_url → baseURL; loginUrl → `login: { url }`).
+ */
+function unknown(path: string, known: string[]): never {
+  const plain = (s: string) => s.toLowerCase().replace(/[._-]/g, '')
+  const guess = known.find((candidate) => plain(candidate) === plain(path))
+  // A nested option is spelled as it is written: `login: { url }`.
+  const spelled = guess && guess.replace(/^(\w+)\.(\w+)$/, '$1: { $2 }')
+  refuse(`unknown option \`${path}\`${spelled ? ` — did you mean \`${spelled}\`?` : ''}`)
+}
+
+/** Refuses a value none of the space-separated kinds in `accepted` accepts. */
+function check(name: string, value: unknown, accepted: string): void {
+  const rules = accepted.split(' ').map(kind)
+  if (value === undefined || rules.some(([ok]) => ok(value))) return
+  const what = rules.map(([, described]) => described).join(' or ')
+  refuse(`${name === 'options' ? '`options`' : `option \`${name}\``} must be ${what}`)
 }
 
 /** Options after validation, with every default and derived value filled in. */
@@ -304,17 +343,22 @@ export function resolveOptions(input: unknown = {}): Resolved {
   // undefined means "default" everywhere, as if the key were absent.
   const o: Record<string, unknown> = {}
   for (const key in spec) o[key] = spec[key as 'jar'][1]
+  const nestedPaths = Object.keys(nested)
+  const keysOf = (parent: string) => nestedPaths.filter((path) => path.startsWith(`${parent}.`))
   for (const key in given) {
-    check(
-      key,
-      given[key],
-      Object.prototype.hasOwnProperty.call(spec, key) ? spec[key as 'jar'][0] : undefined,
-    )
-    if (given[key] !== undefined) o[key] = given[key]
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) unknown(key, [...Object.keys(spec), ...nestedPaths])
+    const value = given[key]
+    // Unknown keys inside an object option first: `login: { URL }` is a typo, not a wrong type.
+    const keys = keysOf(key)
+    if (keys.length > 0 && isObject(value))
+      for (const sub in value) if (!keys.includes(`${key}.${sub}`)) unknown(`${key}.${sub}`, keys)
+    check(key, value, spec[key as 'jar'][0])
+    if (value !== undefined) o[key] = value
   }
-  for (const path in nested) {
-    const [a, b] = path.split('.') as [string, string]
-    check(path, (o[a] as Record<string, unknown>)[b], nested[path])
+  for (const path of nestedPaths) {
+    const [parent, key] = path.split('.') as [string, string]
+    const value = o[parent]
+    if (isObject(value)) check(path, value[key], nested[path]!)
   }
   const {
     header,

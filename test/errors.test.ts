@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SessionError, isSessionError, maskId } from '../src/errors.js'
+import { downloadFile, getSession, login, logout, request, uploadFile } from '../src/index.js'
 
 describe('SessionError', () => {
   it('carries code, where, and cause', () => {
@@ -29,5 +30,30 @@ describe('SessionError', () => {
     expect(maskId('8E1F3A9C2B7D')).toBe('8E1F…')
     expect(maskId('abc')).toBe('****')
     expect(maskId(undefined)).toBe('(none)')
+  })
+})
+
+describe('before init()', () => {
+  it('every call rejects NOT_INITIALIZED; the task methods stay callable', async () => {
+    const calls = [
+      request({ url: '/x' }),
+      uploadFile({ url: '/x', filePath: 'a', name: 'f' }),
+      downloadFile({ url: '/x' }),
+      login(),
+      logout(),
+    ]
+    for (const call of calls) await expect(call).rejects.toMatchObject({ code: 'NOT_INITIALIZED' })
+    const task = request({ url: '/x' })
+    expect(task.onHeadersReceived(() => {})).toBe(task)
+    task.abort()
+    await expect(task).rejects.toThrow(
+      '[miniprogram-session] NOT_INITIALIZED: call init() in App onLaunch first',
+    )
+  })
+
+  it('getSession() throws NOT_INITIALIZED (an empty state would hide the missing init)', () => {
+    expect(() => getSession()).toThrow(
+      expect.objectContaining({ name: 'SessionError', code: 'NOT_INITIALIZED' }),
+    )
   })
 })

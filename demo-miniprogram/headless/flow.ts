@@ -20,7 +20,10 @@ export interface FlowResult {
   serverLog: string[]
 }
 
-/** Runs launch → warm-up → login → bind → orders → upload → idle timeout → renew → restart → logout. */
+/**
+ * Runs the failure the SDK prevents (plain wx.request: a new session per call), then with the SDK:
+ * warm-up → login → bind → orders → upload → idle timeout → renew → restart → logout.
+ */
 export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult> {
   const mode = options.mode ?? 'cookie'
   const idleMs = options.idleMs ?? 1500
@@ -67,9 +70,25 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
 
     let renewed: string | undefined
     let home = undefined as Awaited<ReturnType<DemoApp['open']>> | undefined
-    await step('launch + warm-up', async () => {
+    await step('without the SDK', async () => {
       app = await launchDemo({ baseURL, mode, debug: options.debug ?? false })
-      home = await app.open('home')
+      const bare = await app.open('bare')
+      const calls = bare.data.calls as { id: string; hits: number }[]
+      const ids = calls.map((c) => c.id)
+      expect(
+        calls.length === 3 && new Set(ids).size === 3 && calls.every((c) => c.hits === 1),
+        `3 calls, 3 new sessions, got "${bare.text('#calls') || bare.text('#error')}"`,
+      )
+      expect(
+        seen(/GET \/session → 200, new session/) === 3 && seen(/GET \/session → 200, session /) === 0,
+        'the server to make a new session for each call',
+      )
+      return `3 × plain wx.request → 3 new sessions (${ids.join(', ')}): nothing keeps the cookie`
+    })
+
+    print(' then the same pages and server through miniprogram-session:')
+    await step('launch + warm-up', async () => {
+      home = await app!.open('home')
       expect(
         home.text('#session') === 'yes' && home.text('#logged-in') === 'no',
         `home to show a new session, got "${home.text('#state') || home.text('#error')}"`,
@@ -78,7 +97,11 @@ export async function runDemoFlow(options: FlowOptions = {}): Promise<FlowResult
         seen(/GET \/session → 200, new session/) === 1 && seen(/new session/) === 1,
         'exactly one warm-up creating the session',
       )
-      return 'app.js init() → home page shows a server session, not logged in'
+      expect(
+        seen(new RegExp(`GET /session → 200, session ${home.text('#session-id')} `)) === 1,
+        'the page request to come with the warm-up session',
+      )
+      return 'app.js init() → one warm-up; the page request comes with its session (same id)'
     })
 
     const login = await app!.open('login')

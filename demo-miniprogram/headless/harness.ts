@@ -15,7 +15,7 @@ const NPM_DIR = join(DEMO_ROOT, 'miniprogram_npm', 'miniprogram-session')
 // What a page's setData stored; its shape is the page's business, tests read it loosely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PageData = Record<string, any>
-export type PageName = 'home' | 'login' | 'orders' | 'upload' | 'settings'
+export type PageName = 'home' | 'bare' | 'login' | 'orders' | 'upload' | 'settings'
 export interface Settings {
   mode: 'cookie' | 'header' | 'url'
   baseURL: string

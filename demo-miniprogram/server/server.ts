@@ -95,11 +95,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     res.on('finish', () => {
       const current = req.session?.createdAt !== undefined ? req.sessionID : undefined
       const via = (req as { sessionVia?: string }).sessionVia
-      const sid = !current
-        ? 'no session'
-        : !known || current !== sentWith
-          ? `new session ${mask(current)}`
-          : `session ${mask(current)} (${via})`
+      let sid = 'no session'
+      if (current)
+        sid =
+          !known || current !== sentWith
+            ? `new session ${mask(current)}`
+            : `session ${mask(current)} (${via})`
       log(
         `${name}: ${req.method} ${req.path} → ${res.statusCode}, ${sid}${res.locals.note ? `, ${res.locals.note}` : ''}`,
       )
@@ -109,6 +110,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   const state = (req: Request) => ({
     session: req.session.createdAt !== undefined,
+    /** The session id, masked: enough to tell sessions apart. */
+    id: req.session.createdAt !== undefined ? mask(req.sessionID) : null,
     loggedIn: req.session.openid !== undefined,
     bound: req.session.user !== undefined,
     user: req.session.user ?? null,

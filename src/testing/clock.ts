@@ -1,5 +1,10 @@
 // A fake clock: time moves only when a test calls advance(), so nothing in a test waits for real.
 // Timer handles are numbers, as in the mini-program typings (PLATFORM.md section 8).
+//
+// The network is real, though: a server answers in real milliseconds. So before each timer fires,
+// advance() lets the network calls in flight answer (real time, bounded), as they would have long
+// before a timer minutes away: one big advance() does not time out a refresh call that the server
+// answers in 3 ms. Runtimes tell the clock what they have in flight (`watchNetwork`).
 
 /** Injectable time and timers. Time only moves on `advance()`. */
 export interface Clock {
@@ -8,8 +13,22 @@ export interface Clock {
   clearTimeout(id?: number): void
   setInterval(fn: () => void, ms?: number): number
   clearInterval(id?: number): void
-  /** Moves time forward by `ms`, running due timers in order and letting pending I/O settle between them. */
+  /**
+   * Moves time forward by `ms`, running due timers in order. Before each timer and at the end it
+   * lets pending I/O settle, and waits (real time, up to `networkWait` ms) until the network calls
+   * of the runtimes on this clock have answered.
+   */
   advance(ms: number): Promise<void>
+}
+
+export interface ClockOptions {
+  /**
+   * Real milliseconds `advance()` waits, at each step, for the network calls in flight to answer
+   * before it moves time on. Once a wait runs out, the rest of that advance() waits no more (a
+   * server holding a request costs this much once). 0: time jumps past calls in flight, which may
+   * then time out. Default 1000.
+   */
+  networkWait?: number
 }
 
 interface Timer {
@@ -22,10 +41,37 @@ interface Timer {
 
 // Lets real socket callbacks and promise chains run before the next timer fires.
 export const settleIO = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 const MAX_TIMERS_PER_ADVANCE = 100_000
 
-export function createClock(start: number = Date.now()): Clock {
+/** Per clock: whether each runtime on it has network calls in flight. */
+const networks = new WeakMap<Clock, Set<() => boolean>>()
+
+/**
+ * Makes `clock.advance()` wait while `busy()` (see createClock). Returns the function that stops
+ * it. A clock not made by createClock is left alone.
+ */
+export function watchNetwork(clock: Clock, busy: () => boolean): () => void {
+  const watched = networks.get(clock)
+  if (!watched) return () => {}
+  watched.add(busy)
+  return () => void watched.delete(busy)
+}
+
+/** Waits (real time, letting I/O run) while `busy()`, until `deadline` (a Date.now() value). True when no longer busy. */
+export async function waitWhile(busy: () => boolean, deadline: number): Promise<boolean> {
+  await settleIO()
+  while (busy()) {
+    if (Date.now() >= deadline) return false
+    await realDelay(1)
+    await settleIO()
+  }
+  return true
+}
+
+export function createClock(start: number = Date.now(), options: ClockOptions = {}): Clock {
+  const networkWait = options.networkWait ?? 1000
   let time = start
   let nextId = 1
   let seq = 0
@@ -51,7 +97,9 @@ export function createClock(start: number = Date.now()): Clock {
     return best
   }
 
-  return {
+  const watched = new Set<() => boolean>()
+  const networkBusy = () => [...watched].some((busy) => busy())
+  const clock: Clock = {
     now: () => time,
     setTimeout: (fn, ms) => add(fn, ms, false),
     setInterval: (fn, ms) => add(fn, ms, true),
@@ -61,7 +109,12 @@ export function createClock(start: number = Date.now()): Clock {
       if (!(ms >= 0) || !Number.isFinite(ms))
         throw new RangeError(`clock.advance(${ms}): expected a finite number of ms >= 0`)
       const target = time + ms
-      await settleIO()
+      let waiting = networkWait > 0
+      const settle = async (): Promise<void> => {
+        if (!waiting) return settleIO()
+        waiting = await waitWhile(networkBusy, Date.now() + networkWait)
+      }
+      await settle()
       for (let ran = 0; ; ran++) {
         if (ran >= MAX_TIMERS_PER_ADVANCE)
           throw new Error(`clock.advance(${ms}): more than ${MAX_TIMERS_PER_ADVANCE} timers fired`)
@@ -75,10 +128,12 @@ export function createClock(start: number = Date.now()): Clock {
           timers.delete(timer.id)
         }
         timer.fn()
-        await settleIO()
+        await settle()
       }
       time = target
-      await settleIO()
+      await settle()
     },
   }
+  networks.set(clock, watched)
+  return clock
 }

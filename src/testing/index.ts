@@ -12,7 +12,8 @@ export type {
   LoginResult,
 } from './runtime.js'
 export { createClock } from './clock.js'
-export type { Clock } from './clock.js'
+export type { Clock, ClockOptions } from './clock.js'
+export type { OpenPageOptions, PageInstance } from './page.js'
 export { createDisk } from './storage.js'
 export type { Disk, StorageApi, StorageDone, StorageInfo } from './storage.js'
 export { defaultProfile, profiles } from './profile.js'

@@ -1,7 +1,7 @@
 // One emulated mini-program launch: wx, its lifecycle (PLATFORM.md section 5, items 22–24) and login.
 import { createAppClock } from './app-clock.js'
 import { report, type Callbacks, type Deliver } from './callbacks.js'
-import { createClock, type Clock } from './clock.js'
+import { createClock, waitWhile, watchNetwork, type Clock } from './clock.js'
 import { createCloud, openidOf, type Cloud, type Code2SessionResult } from './login.js'
 import {
   createNetwork,
@@ -11,6 +11,7 @@ import {
   type RequestTaskLike,
   type UploadFileOptions,
 } from './network.js'
+import { createPages, type OpenPageOptions, type PageInstance } from './page.js'
 import { defaultProfile, type Profile } from './profile.js'
 import { createDisk, createStorage, type Disk, type StorageApi } from './storage.js'
 
@@ -72,7 +73,11 @@ export interface Runtime {
   readonly appid: string
   /** The openid code2Session answers for this device's user. */
   readonly openid: string
-  /** globalThis.wx / getApp / App = this runtime's; remembers what was there. */
+  /**
+   * globalThis.wx, getApp, App, Page, getCurrentPages = this runtime's, and Component when there
+   * is none yet (miniprogram-simulate defines its own: load it first, then install). Remembers
+   * what was there.
+   */
   install(): void
   /** Restores the globals install() replaced. */
   uninstall(): void
@@ -84,6 +89,18 @@ export interface Runtime {
   restart(): Runtime
   /** Ends this launch now: in-memory state and pending callbacks are dropped, storage stays. */
   destroy(): void
+  /**
+   * Resolves once no wx.request / uploadFile / downloadFile of this launch is in flight and their
+   * callbacks have run (real time; rejects after `ms`, default 5000, naming the calls still open).
+   */
+  settle(ms?: number): Promise<void>
+  /**
+   * Opens a page as navigation does: `load` runs the page's code (`() => require('./pages/orders/index')`),
+   * whose `Page({...})` (or `Component({...})`) call defines it; a new instance then gets onLoad(query),
+   * onShow and onReady, and the promise resolves after `settle()`. Opening the same module again
+   * reuses its definition (the loader returns the cached module). The page is pushed on getCurrentPages().
+   */
+  openPage(load: () => unknown, options?: OpenPageOptions): Promise<PageInstance>
   /** What a test server calls in place of api.weixin.qq.com/sns/jscode2session. */
   code2Session(code: string): Code2SessionResult
   /** The next code2Session call answers `errcode` (40029, 45011, 40226, -1…). Calls queue up. */
@@ -103,7 +120,7 @@ export interface AppOptions {
 }
 
 const LAUNCH: LaunchOptions = { path: 'pages/index/index', query: {}, scene: 1001, referrerInfo: {} }
-const GLOBALS = ['wx', 'getApp', 'App'] as const
+const GLOBALS = ['wx', 'getApp', 'App', 'Page', 'getCurrentPages', 'Component'] as const
 
 interface Shared {
   disk: Disk
@@ -164,6 +181,31 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     suspended: () => state === 'suspended',
   })
   const storage = createStorage(shared.disk.space(`${user}\n${appid}`), deliver, stats)
+  const pages = createPages(deliver, guarded)
+
+  // The network calls in flight, until their callbacks have run: what settle() and the clock's
+  // advance() wait for. A suspended or destroyed launch has none (suspension interrupts them all).
+  const inFlight = new Set<string>()
+  let calls = 0
+  const busy = (): boolean => inFlight.size > 0 && (state === 'running' || state === 'hidden')
+  const unwatch = watchNetwork(base, busy)
+  const tracked =
+    <O extends Callbacks<never, never> & { url?: unknown }, R>(api: string, call: (o: O) => R) =>
+    (o: O): R => {
+      if (typeof o !== 'object' || o === null) return call(o)
+      const entry = `#${++calls} ${api} ${String(o.url)}`
+      inFlight.add(entry)
+      const complete = (result: never): void => {
+        inFlight.delete(entry)
+        o.complete?.(result)
+      }
+      try {
+        return call({ ...o, complete })
+      } catch (error) {
+        inFlight.delete(entry)
+        throw error
+      }
+    }
 
   const remove = <T>(list: T[], fn?: T): void => {
     if (fn === undefined) list.length = 0
@@ -172,9 +214,9 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
 
   const wxApi: WxLike = {
     ...storage,
-    request: network.request,
-    uploadFile: network.uploadFile,
-    downloadFile: network.downloadFile,
+    request: tracked('request', network.request),
+    uploadFile: tracked('uploadFile', network.uploadFile),
+    downloadFile: tracked('downloadFile', network.downloadFile),
     // Each wx.login mints a new single-use 5-minute code and rotates the session_key (items 32–33).
     login: (o) => report(deliver, o, true, { code: shared.cloud.login(appid, user), errMsg: 'login:ok' }),
     checkSession: (o) =>
@@ -186,11 +228,14 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     onAppHide: (fn) => void hideListeners.push(fn),
     offAppHide: (fn) => remove(hideListeners, fn),
   }
-  // A destroyed launch runs no more code: calling into it is a test bug, reported clearly.
+  // A destroyed launch runs no more code: calling into it is a test bug, reported clearly. Except
+  // off*: a listener dies with its launch, so removing it is already done (a client made on the
+  // old launch disposes quietly after restart()).
   const wx = Object.fromEntries(
     Object.entries(wxApi).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
+        if (state === 'destroyed' && name.startsWith('off')) return undefined
         if (state === 'destroyed')
           throw new Error(
             `miniprogram-session/testing: wx.${name} called on a destroyed runtime; use the one restart() returned`,
@@ -229,6 +274,10 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
         o.onLaunch?.(LAUNCH)
         o.onShow?.(LAUNCH)
       })
+      set('Page', pages.Page)
+      set('getCurrentPages', pages.getCurrentPages)
+      // miniprogram-simulate's Component renders; ours only lets openPage drive a page built with it.
+      if (!saved.get('Component')) set('Component', pages.Component)
     },
     uninstall() {
       if (!saved) return
@@ -241,6 +290,7 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     hide() {
       if (state !== 'running') return
       state = 'hidden'
+      pages.notify('onHide')
       app?.onHide?.()
       for (const fn of hideListeners.slice()) fn()
       // "小程序进入「后台」状态一段时间后（目前是 5 秒），微信会停止小程序 JS 线程的执行" (operating-mechanism doc).
@@ -259,6 +309,7 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
       const wasSuspended = state === 'suspended'
       state = 'running'
       app?.onShow?.(LAUNCH)
+      pages.notify('onShow')
       for (const fn of showListeners.slice()) fn(LAUNCH)
       if (!wasSuspended) return
       appClock.thaw(profile.suspendedTimers)
@@ -272,9 +323,22 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
       state = 'destroyed'
       if (lifecycleTimer !== undefined) base.clearTimeout(lifecycleTimer)
       deferred = []
+      pages.clear()
       appClock.clearAll()
       network.interruptAll()
       network.dispose()
+      unwatch()
+    },
+    async settle(ms = 5000) {
+      if (await waitWhile(busy, Date.now() + ms)) return
+      throw new Error(
+        `miniprogram-session/testing: settle(): still in flight after ${ms} ms: ${[...inFlight].join(', ')}`,
+      )
+    },
+    async openPage(load, open) {
+      const page = await pages.open(load, open)
+      await runtime.settle()
+      return page
     },
     restart() {
       const wasInstalled = saved

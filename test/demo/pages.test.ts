@@ -71,6 +71,25 @@ describe('home page', () => {
   })
 })
 
+describe('without-the-SDK page', () => {
+  it('three plain wx.request calls: three new sessions, each at its first request', async () => {
+    app = await launchDemo({ baseURL: server.url })
+    const before = serverLog.length
+    const bare = await app.open('bare')
+    const ids = (bare.data.calls as { id: string }[]).map((c) => c.id)
+    expect(new Set(ids).size).toBe(3)
+    expect(bare.text('#calls')).toBe(
+      `call 1 session ${ids[0]}, request 1 of it call 2 session ${ids[1]}, request 1 of it ` +
+        `call 3 session ${ids[2]}, request 1 of it ` +
+        '3 calls, 3 different sessions: wx.request keeps no cookie, so a login would not survive to the next call',
+    )
+    expect(serverLog.slice(before)).toEqual(ids.map((id) => `demo: GET /session → 200, new session ${id}`))
+    // The same server through the SDK: one session, and the home page shows its id.
+    const home = await app.open('home')
+    expect(serverLog.at(-1)).toBe(`demo: GET /session → 200, session ${home.text('#session-id')} (cookie)`)
+  })
+})
+
 describe('login page', () => {
   it('wx.login → not bound → the bind form → bound', async () => {
     app = await launchDemo({ baseURL: server.url, mode: 'header', user: 'dave' })
@@ -170,8 +189,12 @@ describe('the whole demo (npm run demo)', () => {
       const lines: string[] = []
       // A longer idle timeout than the script's: a busy test machine must not end the session early.
       const result = await runDemoFlow({ mode, idleMs: 2500, print: (line) => lines.push(line) })
-      expect(result.steps).toBe(9)
-      expect(lines.filter((l) => l.startsWith(' ✓'))).toHaveLength(9)
+      expect(result.steps).toBe(10)
+      expect(lines.filter((l) => l.startsWith(' ✓'))).toHaveLength(10)
+      // It opens with the failure: three plain wx.request calls, three sessions.
+      expect(lines[1]).toMatch(
+        /^ ✓ {2}1\. without the SDK +3 × plain wx\.request → 3 new sessions \([\w-]{4}…, [\w-]{4}…, [\w-]{4}…\)/,
+      )
       // Session ids (32 characters from express-session) are masked everywhere in what the demo prints.
       expect(lines.join('\n')).toMatch(/session [\w-]{4}…/)
       expect(lines.join('\n')).not.toMatch(/[\w-]{24,}/)

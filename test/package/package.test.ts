@@ -135,3 +135,45 @@ describe('import smoke test of the built files, through the exports map', () => 
     expect(result.header).toEqual(['sid=abc', 'sid=abc'])
   })
 })
+
+describe('two copies of the SDK in one process (ESM and CommonJS) share one default client', () => {
+  // dist/index.js and dist/index.mjs are two copies, as page code compiled to CommonJS next to ESM
+  // tests loads them. The server answers with the path it saw, so each call shows which client sent it.
+  const probe = `
+    const http = require('node:http')
+    const cjs = require('miniprogram-session')
+    const { createRuntime } = require('miniprogram-session/testing')
+    const server = http.createServer((req, res) => res.end(req.url)).listen(0, '127.0.0.1', async () => {
+      const base = 'http://127.0.0.1:' + server.address().port
+      const esm = await import('miniprogram-session')
+      const out = { twoCopies: cjs.init !== esm.init && cjs.SessionError !== esm.SessionError }
+      const codeOf = (fn) => { try { fn(); return 'no error' } catch (e) { return e.code } }
+      out.beforeInit = [codeOf(() => cjs.getSession()), codeOf(() => esm.getSession())]
+      out.rejected = await cjs.request({ url: '/x' }).then(() => 'resolved', (e) => e.code)
+      const rt = createRuntime()
+      const one = esm.init({ platform: rt.wx, baseURL: base + '/one' })
+      out.sameState = JSON.stringify(cjs.getSession()) === JSON.stringify(one.getSession())
+      out.cjsThroughEsmInit = (await cjs.request({ url: '/x' })).data
+      cjs.init({ platform: rt.wx, baseURL: base + '/two' })
+      out.esmThroughCjsInit = (await esm.request({ url: '/x' })).data
+      out.firstDisposed = await one.request({ url: '/y' }).then((r) => r.data, (e) => e.code)
+      console.log(JSON.stringify(out))
+      server.close()
+      process.exit(0)
+    })
+  `
+
+  it('init() in one copy is the client of the other; the earlier client is disposed, not lost', async () => {
+    const { stdout } = await run(process.execPath, ['-e', probe], { cwd: root })
+    expect(JSON.parse(stdout)).toEqual({
+      twoCopies: true,
+      beforeInit: ['NOT_INITIALIZED', 'NOT_INITIALIZED'],
+      rejected: 'NOT_INITIALIZED',
+      sameState: true,
+      cjsThroughEsmInit: '/one/x',
+      esmThroughCjsInit: '/two/x',
+      // dispose() stops the timers and listeners; a call made on the old client itself still works.
+      firstDisposed: '/one/y',
+    })
+  })
+})

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRuntime, profiles } from '../../src/testing/index.js'
+import { createClock, createRuntime, profiles } from '../../src/testing/index.js'
 import { outcome, startServer, until, type Loose, type TestServer } from './helpers.js'
 
 let server: TestServer
@@ -15,6 +15,9 @@ afterAll(async () => {
   for (const res of hanging) res.destroy()
   await server.close()
 })
+
+// The server holds /hang on purpose: advance() need not wait for its answer (see ClockOptions).
+const heldClock = () => createClock(Date.now(), { networkWait: 0 })
 
 describe('lifecycle', () => {
   it('install() sets globalThis.wx, getApp and App; uninstall() restores what was there', () => {
@@ -55,7 +58,7 @@ describe('lifecycle', () => {
   })
 
   it('suspends 5 s after hide: in-flight requests fail interrupted, delivered on show', async () => {
-    const rt = createRuntime()
+    const rt = createRuntime({ clock: heldClock() })
     const before = hanging.length
     const { done } = outcome(rt.wx.request, { url: `${server.url}/hang` })
     await until(() => hanging.length > before, 'the request at the server')
@@ -74,7 +77,7 @@ describe('lifecycle', () => {
   })
 
   it('suspension also fails queued requests, without starting them', async () => {
-    const rt = createRuntime()
+    const rt = createRuntime({ clock: heldClock() })
     const before = hanging.length
     const calls = Array.from({ length: 12 }, () => outcome(rt.wx.request, { url: `${server.url}/hang` }))
     await until(() => hanging.length - before === 10, '10 requests at the server')
@@ -209,7 +212,7 @@ describe('page code errors and app.json', () => {
   })
 
   it('networkTimeout from app.json applies when a call sets none', async () => {
-    const rt = createRuntime({ networkTimeout: { request: 1000 } })
+    const rt = createRuntime({ clock: heldClock(), networkTimeout: { request: 1000 } })
     const { done } = outcome(rt.wx.request, { url: `${server.url}/hang` })
     await rt.clock.advance(1000)
     expect((await done).result.errMsg).toBe('request:fail timeout')

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  createClock,
   createRuntime,
   profiles,
   type HeadersReceived,
@@ -86,6 +87,9 @@ afterAll(async () => {
   for (const res of [...hanging, ...held]) res.destroy()
   await server.close()
 })
+
+// The server holds /hang on purpose: advance() need not wait for its answer (see ClockOptions).
+const heldClock = () => createClock(Date.now(), { networkWait: 0 })
 
 const requestWith = (
   rt: ReturnType<typeof createRuntime>,
@@ -264,7 +268,7 @@ describe('wx.request: response side', () => {
 
 describe('wx.request: failures', () => {
   it('times out on the runtime clock: request:fail timeout, errno 5', async () => {
-    const rt = createRuntime()
+    const rt = createRuntime({ clock: heldClock() })
     const before = hanging.length
     const { done } = requestWith(rt, { url: `${server.url}/hang`, timeout: 3000 })
     await until(() => hanging.length > before, 'the server to see the request')
@@ -279,7 +283,7 @@ describe('wx.request: failures', () => {
   })
 
   it('caps the timeout at 60 s', async () => {
-    const rt = createRuntime()
+    const rt = createRuntime({ clock: heldClock() })
     const { done } = requestWith(rt, { url: `${server.url}/hang`, timeout: 120_000 })
     await rt.clock.advance(60_000)
     expect((await done).result.errMsg).toBe('request:fail timeout')

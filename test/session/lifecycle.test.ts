@@ -112,7 +112,7 @@ describe('default client (init)', () => {
     expect(() => init({ platform: env.rt.wx, loginUrl: '/login' } as never)).toThrow(
       /unknown option `loginUrl`/,
     )
-    expect(() => init('x' as never)).toThrow(/`options` must be object/)
+    expect(() => init('x' as never)).toThrow(/`options` must be an object/)
     expect(() => init({ platform: {} })).toThrow(/`platform`/)
   })
 })
