@@ -212,10 +212,13 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
   function fetchShared(fetchToken: () => Promise<unknown>): Promise<void> {
     if (fetching) return fetching
     const startedIn = epoch
+    const startedFor = idNow()
     const current: Promise<void> = Promise.resolve()
       .then(fetchToken)
       .then(() => {
-        if (startedIn === epoch) fetchedFor = idNow()
+        // It counts for the id it was sent with; one sent without an id made the session it got.
+        const now = idNow()
+        if (startedIn === epoch && (startedFor === now || !startedFor)) fetchedFor = now
       })
       .finally(() => {
         if (fetching === current) fetching = undefined
@@ -265,9 +268,12 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
       }
       if (tokenFor === idNow()) put(tokenHeader, token)
       if (!echo.length) return
+      // The first cookie of a name is the one a server reads: a later one never stands in for it.
+      const seen = new Set<string>()
       for (const cookie of cookies()) {
         const pair = echo.find(([name]) => name === cookie.name)
-        if (pair) put(pair[1], decoded(cookie.value))
+        if (pair && !seen.has(cookie.name)) put(pair[1], decoded(cookie.value))
+        seen.add(cookie.name)
       }
     },
 
