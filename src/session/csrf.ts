@@ -204,7 +204,7 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
   let fetchedFor: string | undefined
   let epoch = 0
   let fetching: Promise<void> | undefined
-  // One-time mode: the turn of the last request in line; the next one starts when it is done.
+  // One-time mode: released when the last request in line is done; the next one starts then.
   let line: Promise<void> = Promise.resolve()
 
   const unsafe = (method: string, isBackend: boolean): boolean => isBackend && !SAFE.test(method)
@@ -212,13 +212,12 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
   function fetchShared(fetchToken: () => Promise<unknown>): Promise<void> {
     if (fetching) return fetching
     const startedIn = epoch
-    const startedFor = idNow()
     const current: Promise<void> = Promise.resolve()
       .then(fetchToken)
       .then(() => {
-        // It counts for the id it was sent with; one sent without an id made the session it got.
-        const now = idNow()
-        if (startedIn === epoch && (startedFor === now || !startedFor)) fetchedFor = now
+        // It counts for the id its answer left (it may have made the session: a first contact, a
+        // dropped session), unless forget() overtook it.
+        if (startedIn === epoch) fetchedFor = idNow()
       })
       .finally(() => {
         if (fetching === current) fetching = undefined
@@ -227,23 +226,19 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
   }
 
   function takeTurn(fetchToken: () => Promise<unknown>): Promise<() => void> {
-    let release = noop
-    const turn = new Promise<void>((resolve) => (release = resolve))
     const previous = line
-    line = previous.then(() => turn)
-    return previous.then(() =>
-      Promise.resolve()
-        .then(fetchToken)
-        .then(
-          () => () => {
-            token = undefined // used up by the check it is sent to
-            release()
-          },
-          (error: unknown) => {
-            release()
-            throw error
-          },
-        ),
+    let release = noop
+    // This turn starts when the previous one is released, so the next one need only wait for this.
+    line = new Promise<void>((resolve) => (release = resolve))
+    return previous.then(fetchToken).then(
+      () => () => {
+        token = undefined // used up by the check it is sent to
+        release()
+      },
+      (error: unknown) => {
+        release()
+        throw error
+      },
     )
   }
 
@@ -252,7 +247,7 @@ export function createCsrf(config: CsrfConfig, sessionId: () => string | undefin
       if (!endpoint || !unsafe(method, isBackend)) return undefined
       if (oneTime) return takeTurn(fetchToken)
       if (fetchedFor === idNow()) return undefined
-      // Fetched again, once, when the session changed while the first fetch was in flight.
+      // Fetched again, once, when forget() overtook the first fetch.
       return fetchShared(fetchToken)
         .then(() => (fetchedFor === idNow() ? undefined : fetchShared(fetchToken)))
         .then(() => noop)

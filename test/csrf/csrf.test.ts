@@ -340,19 +340,33 @@ describe('ensure: the token endpoint', () => {
     expect(csrf.ensure('POST', true, ep.fetchToken)).toBeDefined()
   })
 
-  it('a fetch overtaken by a session change is followed by one more, once', async () => {
-    const id = { current: 'A' as string | undefined }
+  it('a fetch whose answer made a new session counts for that session', async () => {
+    const id = { current: 'dropped' as string | undefined }
     const csrf = csrfWith(bodyToken, id)
     const ep = endpoint(csrf)
     const waiting = csrf.ensure('POST', true, ep.fetchToken)!
     await tick()
-    id.current = 'B' // login finished while the fetch was in flight
-    ep.pending[0]!.answer() // its token belongs to A
+    id.current = 'fresh' // the server no longer knew the id: its answer set a new one
+    ep.pending[0]!.answer()
+    await waiting
+    expect(ep.fetches).toBe(1)
+    expect(attached(csrf, 'POST', [])).toEqual({ 'X-CSRF-Token': 't1' })
+    expect(csrf.ensure('POST', true, ep.fetchToken)).toBeUndefined()
+  })
+
+  it('a fetch overtaken by forget() (logout) is followed by one more, once', async () => {
+    const csrf = csrfWith(bodyToken)
+    const ep = endpoint(csrf)
+    const waiting = csrf.ensure('POST', true, ep.fetchToken)!
+    await tick()
+    csrf.forget()
+    ep.pending[0]!.answer()
     await tick()
     expect(ep.fetches).toBe(2)
     ep.pending[1]!.answer()
     await waiting
     expect(attached(csrf, 'POST', [])).toEqual({ 'X-CSRF-Token': 't2' })
+    expect(csrf.ensure('POST', true, ep.fetchToken)).toBeUndefined()
   })
 
   it('a failed fetch rejects every waiter with its error; the next request fetches again', async () => {
