@@ -6,17 +6,22 @@
 //   options.ts  SessionOptions.csrf?: CsrfOptions | false (default {}: the echo pairs on);
 //               resolveOptions: Resolved.csrf = resolveCsrf(o.csrf).
 //   lifecycle   const csrf = createCsrf(o.csrf, sessionId) in createSession;
-//     send()    before the call: const waiting = csrf.ensure(method, ours(url), fetchToken)
-//               (fetchToken = () => exchange(o.csrf.endpoint, 'GET'), rejecting on HTTP >= 400),
-//               const done = waiting && (await waiting);
+//     send()    first, BEFORE `sentWith = generation` (a token fetch may change the id; the request
+//               is sent with the session as the fetch left it, else its answer looks stale):
+//                 const waiting = csrf.ensure(method, ours(url), fetchToken)
+//                 const done = waiting && (await waiting)
+//               (fetchToken = () => exchange(o.csrf.endpoint, 'GET'), rejecting on HTTP >= 400);
 //               with the header copy: csrf.attach(header, method, ours(url), () => jar.getCookies(url));
 //               when the platform call settles (finally): if (done) done();
 //               after the stale-answer guard and the id capture: if (ours(url)) csrf.capture(res).
 //     logout()  csrf.forget() with the local clear.
-//     Session   refused(method, url, res) = csrf.isFailure(method, ours(url), res), and forgetCsrf().
-//   client.ts   a refused answer is handled like an expired one: forgetCsrf(), then the same
-//               single-flight renew, in the same renew budget; retried also when renew() has
-//               nothing to do but `csrf.endpoint` is set (the retry's ensure() fetches a token).
+//     Session   refused(method, url, res): csrf.isFailure(method, ours(url), res), forgetting the
+//               token when true.
+//   client.ts   a refused answer (not expired, not yet retried) → the same single-flight renew, in
+//               the same renew budget; retried when renew() resolves true or `csrf.endpoint` is set
+//               (the retry's ensure() fetches a token); a second refusal is returned as it came.
+// A throwaway prototype of exactly this (docs-draft/csrf-wiring.diff, on the pre-issue-11
+// lifecycle) passed all 19 scenarios below and left the rest of the suite green.
 // Django needs `sessionCookie: 'sessionid'` (not among the defaults).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Client } from '../../src/client.js'
