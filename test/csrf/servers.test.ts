@@ -186,6 +186,18 @@ for (const backend of backends) {
       expect(since(mark).filter((e) => e.event === 'login')).toHaveLength(1)
     })
 
+    it('injects faults (a status, a reset, a hang), records them, then works again', async () => {
+      const before = server.count('warmup')
+      server.fail('warmup', 1, { status: 503 })
+      expect((await fetch(`${server.url}/session`)).status).toBe(503)
+      server.fail('login', 1, 'reset')
+      await expect(fetch(`${server.url}/login`, { method: 'POST', body: '{}' })).rejects.toThrow()
+      server.fail('warmup', 1, 'hang')
+      await expect(fetch(`${server.url}/session`, { signal: AbortSignal.timeout(300) })).rejects.toThrow()
+      expect((await fetch(`${server.url}/session`)).status).toBe(200)
+      expect(server.count('warmup')).toBe(before + 3)
+    })
+
     it('logout, then a new login: the POST passes with the new session’s token', async () => {
       const c = client('o-back')
       await c.send('GET', '/session')
