@@ -145,9 +145,10 @@ export function resolveCsrf(input: CsrfOptions | false | undefined): CsrfConfig 
 export interface Csrf {
   /**
    * Before an unsafe backend request is sent: resolves once a token has been fetched from the
-   * endpoint, if one must be (the first unsafe request of a session; every one with `oneTime`),
-   * with a `done` to call as soon as that request's answer (or failure) is in. With `oneTime`
-   * the next request waits for it. Undefined when there is nothing to wait for.
+   * endpoint, if one must be (the first unsafe request of each session id; every one with
+   * `oneTime`), with a `done` to call as soon as that request's answer (or failure) is in. With
+   * `oneTime` the next request waits for it. Undefined when there is nothing to wait for.
+   * Call it before the request takes note of its session: the fetch may change the id.
    * Concurrent callers share one fetch; one-time turns run one after another.
    * Rejects with `fetchToken`'s error when the endpoint cannot be reached.
    */
