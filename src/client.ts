@@ -82,7 +82,7 @@ export interface Client {
   dispose(): void
 }
 
-/** Most renews one call may wait for before its expired answer stands (never a loop). */
+/** Most renews one call may wait for (a CSRF retry counts as one): never a loop. */
 const MAX_RENEWS = 2
 /** Most retries of stale answers (the session changed while the call was out) per call. */
 const MAX_STALE_RETRIES = 3
@@ -124,6 +124,7 @@ export function createClient(options?: SessionOptions): Client {
       let renews = 0
       let staleRetries = 0
       let firstSent: number | undefined
+      let csrfRetried = false
       for (;;) {
         const wait = session.ready(url, need)
         if (wait) await wait
@@ -134,6 +135,14 @@ export function createClient(options?: SessionOptions): Client {
         })
         if (firstSent === undefined) firstSent = renewsBefore
         const { statusCode, data } = res
+        // A CSRF refusal (the server rejected before its handler ran): the token is got again
+        // once and the call retried once, within the same renew budget; a second one stands.
+        if (!csrfRetried && renews < MAX_RENEWS && session.csrfRefused(method, url, res)) {
+          csrfRetried = true
+          renews++ // one budget; whether a session renew already failed is asked of those alone
+          log(`CSRF refused: retry ${method} ${url}`)
+          if (await session.refreshCsrf()) continue
+        }
         if (session.isBackend(url) && isExpired(res)) {
           const expired = (why: string): SessionError => {
             const error = fail('SESSION_EXPIRED', why, { statusCode, data })
@@ -145,7 +154,8 @@ export function createClient(options?: SessionOptions): Client {
             log(`stale answer (generation ${stamp.generation}): retry ${method} ${url}`)
             continue
           }
-          if (!stale && (renews > 0 || session.renewedSince(firstSent)))
+          const sessionRenews = renews - (csrfRetried ? 1 : 0)
+          if (!stale && (sessionRenews > 0 || session.renewedSince(firstSent)))
             throw expired('expired again after renewing')
           if (renews === MAX_RENEWS) throw expired(`expired after ${MAX_RENEWS} renews`)
           renews++

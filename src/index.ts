@@ -73,3 +73,5 @@ export type {
   DownloadFileOptions,
 } from './client.js'
 export type { SessionOptions, SessionResponse, SessionClock, LoginOptions } from './options.js'
+export { defaultCsrfEcho, isCsrfFailure } from './session/csrf.js'
+export type { CsrfOptions } from './session/csrf.js'

@@ -1,5 +1,7 @@
 import { originOf } from './cookie/url.js'
 import { SessionError } from './errors.js'
+import { resolveCsrf } from './session/csrf.js'
+import type { CsrfConfig, CsrfOptions } from './session/csrf.js'
 
 /** What `isExpired`, `sessionFromBody` and logs see of an answer. */
 export interface SessionResponse {
@@ -53,7 +55,7 @@ export interface SessionOptions {
   /**
    * Name(s) of the server's session cookie: tells whether a session exists (warm-up), and in
    * header/url mode is where the id is captured from when the answer has no session header.
-   * @default ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid']
+   * @default ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sessionid', 'sid']
    */
   sessionCookie?: string | readonly string[]
   /**
@@ -190,6 +192,14 @@ export interface SessionOptions {
    * @default false
    */
   debug?: boolean | ((message: string) => void)
+  /**
+   * CSRF tokens of session-cookie backends (Django, Laravel, Spring, express): on unsafe requests
+   * to the backend, echo token cookies in headers (`XSRF-TOKEN` → `X-XSRF-TOKEN`, `csrftoken` →
+   * `X-CSRFToken`, `__Host-psifi.x-csrf-token` → `x-csrf-token`), or carry a token read from
+   * answers or fetched from an endpoint; one retry after a CSRF refusal. `false` turns it off.
+   * @default {} (echo the pairs of `defaultCsrfEcho`)
+   */
+  csrf?: CsrfOptions | false
 }
 
 // Each option: what it accepts (kinds separated by spaces, see `kinds`; 'a|b|c' for one of those
@@ -198,7 +208,7 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
   baseURL: ['baseURL', ''],
   platform: ['any'],
   mode: ['cookie|header|url', 'cookie'],
-  sessionCookie: ['name name[]', ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sid']],
+  sessionCookie: ['name name[]', ['JSESSIONID', 'PHPSESSID', 'connect.sid', 'SESSION', 'sessionid', 'sid']],
   header: ['object', {}],
   url: ['object', {}],
   sessionFromBody: ['function'],
@@ -229,6 +239,7 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
   onError: ['function'],
   onSessionExpired: ['function'],
   debug: ['boolean function', false],
+  csrf: ['false object'],
 }
 // The keys an object option may have, and what each accepts. Any other key is refused as unknown.
 const nested: Record<string, string> = {
@@ -238,6 +249,12 @@ const nested: Record<string, string> = {
   'login.url': 'string',
   'login.method': 'POST|PUT|GET',
   'login.data': 'function',
+  'csrf.echo': 'object',
+  'csrf.tokenFrom': 'string function',
+  'csrf.tokenHeader': 'name',
+  'csrf.endpoint': 'false string',
+  'csrf.oneTime': 'boolean',
+  'csrf.isFailure': 'function',
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -334,6 +351,7 @@ export interface Resolved {
   onError: ((error: SessionError) => void) | undefined
   onSessionExpired: ((error: SessionError) => void) | undefined
   log: (message: string) => void
+  csrf: CsrfConfig
 }
 
 /** Validates user options and fills in every default (one place). Throws SessionError('INVALID_OPTION'). */
@@ -397,6 +415,7 @@ export function resolveOptions(input: unknown = {}): Resolved {
     autoLogin: !!login && autoLogin,
     refresh: o.refresh === undefined ? warmup || (login ? 'login' : false) : o.refresh,
     key: namespace ? `${key}:${namespace}` : key,
+    csrf: resolveCsrf(o.csrf as CsrfOptions | false | undefined),
     log: (m: string) => (debug === true ? console.log(`[miniprogram-session] ${m}`) : debug && debug(m)),
   })
 }

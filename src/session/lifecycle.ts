@@ -48,6 +48,10 @@ export interface Session {
    * when there is nothing to renew with (no warm-up, no login to redo): the answer stands.
    */
   renew(sent: Stamp, needLogin: boolean): Promise<boolean>
+  /** The backend refused this unsafe call for its CSRF token (the token is forgotten then). */
+  csrfRefused(method: string, url: string, res: PlatformResponse): boolean
+  /** Gets a CSRF token again for a retry; false when there is no way to (the answer stands). */
+  refreshCsrf(): Promise<boolean>
   /** Calls onSessionExpired once per lost session. */
   lost(error: SessionError, sent: Stamp): void
   login(options?: { force?: boolean }): Promise<unknown>
@@ -121,29 +125,58 @@ export function createSession(
     }
   }
 
-  const send: Session['send'] = async (api, url, method, options, bind) => {
+  /**
+   * Attach → send → capture. `own` calls (warm-up, login, the CSRF token fetch) capture even when
+   * the generation moved on while they were out: they are what moves it.
+   */
+  async function call(
+    api: Api,
+    url: string,
+    method: string,
+    options: Record<string, unknown>,
+    own: boolean,
+    bind?: (task: PlatformTask) => void,
+  ): Promise<Sent> {
+    // A CSRF token fetch may change the session, so it comes before the call notes its session.
+    const waiting = state.csrf.ensure(method, state.isKnownBackend(url), fetchCsrfToken)
+    const done = waiting && (await waiting)
     const stamp = state.stamp()
     const renewsBefore = renewsStarted
-    const res = await transmit(api, state.attach(url, options), method, url, bind)
+    let res: PlatformResponse
+    try {
+      res = await transmit(api, state.attach(url, method, options), method, url, bind)
+    } finally {
+      if (done) done()
+    }
     lastActivity = clock.now()
-    const current = state.capture(res, url, stamp, false)
+    const current = state.capture(res, url, stamp, own)
     return { res, stamp, stale: !current, renewsBefore }
   }
 
-  /** The session's own calls (warm-up, login): captured even when the generation moved on. */
-  async function exchange(
+  const send: Session['send'] = (api, url, method, options, bind) =>
+    call(api, url, method, options, false, bind)
+
+  /** The session's own calls to the backend: a path (or URL), a method and the data. */
+  const exchange = (
     path: string,
     method: string,
     data?: unknown,
     bind?: (task: PlatformTask) => void,
-  ): Promise<PlatformResponse> {
-    const url = absolute(o.baseURL, path)
-    const stamp = state.stamp()
-    const options = state.attach(url, data === undefined ? { method } : { method, data })
-    const res = await transmit('request', options, method, url, bind)
-    lastActivity = clock.now()
-    state.capture(res, url, stamp, true)
-    return res
+  ): Promise<PlatformResponse> =>
+    call(
+      'request',
+      absolute(o.baseURL, path),
+      method,
+      data === undefined ? { method } : { method, data },
+      true,
+      bind,
+    ).then((sent) => sent.res)
+
+  async function fetchCsrfToken(): Promise<void> {
+    const url = o.csrf.endpoint as string
+    const { statusCode, data } = await exchange(url, 'GET')
+    if (statusCode >= 400)
+      throw new SessionError('HTTP', `CSRF token: HTTP ${statusCode}`, { url, statusCode, data })
   }
 
   const failure =
@@ -235,6 +268,15 @@ export function createSession(
     return undefined
   }
 
+  // A CSRF refusal: the retry's ensure() fetches the token again (endpoint), or a warm-up brings a
+  // fresh token cookie. The session and its login stand.
+  async function refreshCsrf(): Promise<boolean> {
+    if (o.csrf.endpoint) return true
+    if (!o.warmup) return false
+    await warmup.run()
+    return true
+  }
+
   function renew(sent: Stamp, needLogin: boolean): Promise<boolean> {
     if (renewal) return renewal
     // The server says the id this call was sent with is not logged in: a fact, whatever we thought.
@@ -275,7 +317,7 @@ export function createSession(
   // endpoint still gets the old session so the server can end it; its answer captures nothing.
   async function logout(): Promise<void> {
     const endpoint = o.logout && absolute(o.baseURL, o.logout)
-    const request = endpoint && state.attach(endpoint, { method: 'POST' })
+    const request = endpoint && state.attach(endpoint, 'POST', { method: 'POST' })
     state.clear()
     if (endpoint && request) await transmit('request', request, 'POST', endpoint).catch(report)
   }
@@ -331,6 +373,12 @@ export function createSession(
     isBackend: state.isBackend,
     renewing: () => !!renewal,
     renewedSince: (renewsBefore) => renewsFinished > renewsBefore,
+    refreshCsrf,
+    csrfRefused(method, url, res) {
+      const refused = state.csrf.isFailure(method, state.isKnownBackend(url), res)
+      if (refused) state.csrf.forget()
+      return refused
+    },
     renew,
     lost,
     login,

@@ -5,6 +5,7 @@ import { SessionError, maskId } from '../errors.js'
 import type { Resolved } from '../options.js'
 import type { Platform, PlatformCallOptions, PlatformResponse } from '../platform/types.js'
 import { headerValue, mergeCookie, takeSessionCookie, withSessionInUrl } from './carrier.js'
+import { createCsrf } from './csrf.js'
 import { createSaver, load } from './persist.js'
 
 // The session's state in one place. Everything that decides (the gate, renew, the timer, logout)
@@ -100,7 +101,12 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   }))
 
   const loggedIn = (): boolean => boundId !== undefined && boundId === id()
+  // Until the backend is known (no baseURL, no session yet) every URL may be it: the id, which
+  // only the backend sets, decides. A CSRF token read from answers waits for a known backend.
   const isBackend = (url: string): boolean => !backend || originOf(url) === backend
+  const isKnownBackend = (url: string): boolean => !!backend && originOf(url) === backend
+  // CSRF tokens belong to the session id they came with, like a login.
+  const csrf = createCsrf(o.csrf, () => id() || undefined)
 
   function bump(why: string): void {
     generation++
@@ -115,9 +121,13 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
 
   const stamp = (): Stamp => ({ generation, epoch, id: id() })
 
-  /** The platform options for a call to `url`: the jar's cookies, and the id for the backend only. */
-  function attach(url: string, options: Record<string, unknown>): PlatformCallOptions {
+  /**
+   * The platform options for a call to `url`: the jar's cookies; for the backend only, the id and
+   * on unsafe methods the CSRF token.
+   */
+  function attach(url: string, method: string, options: Record<string, unknown>): PlatformCallOptions {
     const header: Record<string, string> = { ...(options.header as Record<string, string> | undefined) }
+    csrf.attach(header, method, isKnownBackend(url), () => jar.getCookies(url))
     const cookies = jar.getCookieHeader(url)
     if (cookies) mergeCookie(header, cookies)
     let target = url
@@ -170,6 +180,7 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
       save()
     } else if (change === 2) save()
     else if (change) persist(false)
+    if (isKnownBackend(url)) csrf.capture(res)
     return true
   }
 
@@ -202,6 +213,7 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     boundId = undefined
     loginAnswer = undefined
     wantsLogin = false
+    csrf.forget()
     blindWarm = false
     bump('logout')
     save()
@@ -211,6 +223,8 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     id,
     loggedIn,
     isBackend,
+    isKnownBackend,
+    csrf,
     stamp,
     attach,
     capture,

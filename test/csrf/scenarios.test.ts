@@ -1,32 +1,8 @@
 // Issue 14's scenarios through the SDK itself: createClient + the testing runtime (real HTTP, wx's
 // fixed Referer) against Django, express + csrf-csrf and express + a synchronizer token.
-//
-// NOT RUN YET (named .e2e.ts, outside vitest's test/**/*.test.ts): it needs the session layer to
-// call src/session/csrf.ts. Rename to scenarios.test.ts and delete `intended()` once these hold:
-//   options.ts  SessionOptions.csrf?: CsrfOptions | false (default {}: the echo pairs on);
-//               resolveOptions: Resolved.csrf = resolveCsrf(o.csrf).
-//   lifecycle   const csrf = createCsrf(o.csrf, sessionId) in createSession;
-//     send()    first, BEFORE `sentWith = generation` (a token fetch may change the id; the request
-//               is sent with the session as the fetch left it, else its answer looks stale):
-//                 const waiting = csrf.ensure(method, ours(url), fetchToken)
-//                 const done = waiting && (await waiting)
-//               (fetchToken = () => exchange(o.csrf.endpoint, 'GET'), rejecting on HTTP >= 400);
-//               with the header copy: csrf.attach(header, method, ours(url), () => jar.getCookies(url));
-//               when the platform call settles (finally): if (done) done();
-//               after the stale-answer guard and the id capture: if (ours(url)) csrf.capture(res).
-//     logout()  csrf.forget() with the local clear.
-//     Session   refused(method, url, res): csrf.isFailure(method, ours(url), res), forgetting the
-//               token when true.
-//   client.ts   a refused answer (not expired, not yet retried) → the same single-flight renew, in
-//               the same renew budget; retried when renew() resolves true or `csrf.endpoint` is set
-//               (the retry's ensure() fetches a token); a second refusal is returned as it came.
-// A throwaway prototype of exactly this (docs-draft/csrf-wiring.diff, on the pre-issue-11
-// lifecycle) passed all 19 scenarios below and left the rest of the suite green.
-// Django needs `sessionCookie: 'sessionid'` (not among the defaults).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Client } from '../../src/client.js'
 import type { SessionOptions } from '../../src/options.js'
-import type { CsrfOptions } from '../../src/session/csrf.js'
 import { requires } from '../helpers/requires.js'
 import { startCsrfExpressServer } from '../servers/csrf-express.js'
 import type { CsrfExpressOptions, CsrfServer, CsrfServerEvent } from '../servers/csrf-express.js'
@@ -36,18 +12,14 @@ import { body, withRuntime } from '../session/env.js'
 import type { Env } from '../session/env.js'
 import { startThirdParty, tokenHeadersOf } from './harness.js'
 
-/** The options as they will be typed once options.ts has `csrf`; the one cast to delete then. */
-type IntendedOptions = SessionOptions & { csrf?: CsrfOptions | false }
-const intended = (options: IntendedOptions): SessionOptions => options as SessionOptions
-
 interface Backend {
   name: string
   present: boolean
   start(code2SessionUrl: string): Promise<CsrfServer>
-  options: IntendedOptions
+  options: SessionOptions
 }
 
-const session: IntendedOptions = { warmup: '/session', login: { url: '/login' }, logout: '/logout' }
+const session: SessionOptions = { warmup: '/session', login: { url: '/login' }, logout: '/logout' }
 const express = (more: Omit<CsrfExpressOptions, 'code2SessionUrl'>) => (url: string) =>
   startCsrfExpressServer({ code2SessionUrl: url, ...more })
 
@@ -99,7 +71,7 @@ for (const backend of backends) {
     const since = (mark: number): CsrfServerEvent[] => env.server.events.slice(mark)
     beforeEach(async () => {
       env = await csrfEnv(backend.start)
-      client = env.client(intended(backend.options))
+      client = env.client(backend.options)
     })
     afterEach(() => env.close())
 
@@ -177,7 +149,7 @@ for (const backend of backends) {
     })
 
     it('csrf: false sends no token: the backend refuses the POST', async () => {
-      const off = env.client(intended({ ...backend.options, csrf: false, storageKey: 'csrf-off' }))
+      const off = env.client({ ...backend.options, csrf: false, storageKey: 'csrf-off' })
       await expect(off.login()).rejects.toMatchObject({ code: 'LOGIN_FAILED', statusCode: 403 })
     })
   })
@@ -191,12 +163,10 @@ describe('CSRF through the client: one-time tokens (synchronizer, deleted on eve
   afterEach(() => env.close())
 
   it('10 concurrent POSTs: each fetches its own token in turn, all pass', async () => {
-    const client = env.client(
-      intended({
-        ...session,
-        csrf: { endpoint: '/csrf', tokenFrom: (data) => Object(data).csrfToken, oneTime: true },
-      }),
-    )
+    const client = env.client({
+      ...session,
+      csrf: { endpoint: '/csrf', tokenFrom: (data) => Object(data).csrfToken, oneTime: true },
+    })
     await client.login()
     const mark = env.server.events.length
     const results = await Promise.all(
