@@ -215,14 +215,18 @@ export function createSession(
           method,
           url,
         })
+      // Logout wins: a login that was out when the user logged out sends nothing more and binds
+      // nothing (its answer captured nothing either: it was sent before the logout).
       const startedIn = state.epoch()
+      const stopIfLoggedOut = (): void => {
+        if (state.epoch() !== startedIn) fail('logout() was called while logging in')
+      }
       if (needsWarmup()) await warmup.run()
       const code = await withTimeout(clock, o.loginTimeout, platform.login(), timeout('wx.login')).catch(
         (cause: PlatformFailure | SessionError) =>
           cause instanceof SessionError ? Promise.reject(cause) : fail(cause.message, { cause }),
       )
-      // Logout wins: a login that was out when the user logged out sends nothing more.
-      if (state.epoch() !== startedIn) fail('logout() was called while logging in')
+      stopIfLoggedOut()
       log(`login ${method} ${url}`)
       let task: PlatformTask | undefined
       const res = await withTimeout(
@@ -236,8 +240,7 @@ export function createSession(
       )
       const error = loginError(res)
       if (error) fail(error, { statusCode: res.statusCode, data: res.data })
-      // (Its answer captured nothing either: it was sent before the logout.)
-      if (state.epoch() !== startedIn) fail('logout() was called while logging in')
+      stopIfLoggedOut()
       state.bindLogin(res.data)
       return res.data
     },

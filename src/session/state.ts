@@ -32,10 +32,8 @@ const MAX_ID_LENGTH = 4096
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 
 /** A session id we may send and store: visible ASCII, 1 to 4096 characters. */
-export const isValidId = (id: unknown): id is string =>
+const isValidId = (id: unknown): id is string =>
   typeof id === 'string' && id.length <= MAX_ID_LENGTH && VISIBLE_ASCII.test(id)
-
-export type SessionStore = ReturnType<typeof createState>
 
 export function createState(o: Resolved, platform: Platform, report: (error: SessionError) => void) {
   const { mode, names, clock, log, key, headerName } = o
@@ -103,8 +101,19 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   const loggedIn = (): boolean => boundId !== undefined && boundId === id()
   // Until the backend is known (no baseURL, no session yet) every URL may be it: the id, which
   // only the backend sets, decides. A CSRF token read from answers waits for a known backend.
-  const isBackend = (url: string): boolean => !backend || originOf(url) === backend
-  const isKnownBackend = (url: string): boolean => !!backend && originOf(url) === backend
+  // One call asks about its own URL several times (gate, attach, capture, expiry check): the URL
+  // asked about last keeps its origin, so it is parsed once.
+  let lastUrl = ''
+  let lastOrigin = ''
+  const originOfUrl = (url: string): string => {
+    if (url !== lastUrl) {
+      lastOrigin = originOf(url)
+      lastUrl = url
+    }
+    return lastOrigin
+  }
+  const isBackend = (url: string): boolean => !backend || originOfUrl(url) === backend
+  const isKnownBackend = (url: string): boolean => !!backend && originOfUrl(url) === backend
   // CSRF tokens belong to the session id they came with, like a login.
   const csrf = createCsrf(o.csrf, () => id() || undefined)
 
@@ -172,7 +181,7 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     if (mode !== 'cookie' && next !== undefined) headerId = next
     const after = id()
     if (after && !backend) {
-      backend = originOf(url)
+      backend = originOfUrl(url)
       log(`backend is ${backend} (the first answer that set the session)`)
     }
     if (after !== before) {
@@ -232,7 +241,6 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     forgetLogin,
     clear,
     bump,
-    save,
     flush: () => {
       if (!disposed) persist()
     },
