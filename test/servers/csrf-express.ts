@@ -9,12 +9,13 @@
 // /login, as Django does against login CSRF); /me and /orders answer 401 without a logged-in session.
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createFaults } from './faults.js'
 import type { AddressInfo } from 'node:net'
 import cookieParser from 'cookie-parser'
 import { doubleCsrf } from 'csrf-csrf'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
-import type { Fault, ServerEvent, TestServer } from './types.js'
+import type { ServerEvent, TestServer } from './types.js'
 
 declare module 'express-session' {
   interface SessionData {
@@ -67,7 +68,7 @@ async function code2Session(base: string, code: string): Promise<{ openid?: stri
 export async function startCsrfExpressServer(options: CsrfExpressOptions): Promise<CsrfServer> {
   const { protection } = options
   const events: CsrfServerEvent[] = []
-  const faults = new Map<'warmup' | 'login', { times: number; how: Fault }>()
+  const faults = createFaults()
   const store = new session.MemoryStore()
   const ev = (res: Response): CsrfServerEvent => res.locals.ev as CsrfServerEvent
 
@@ -210,16 +211,7 @@ export async function startCsrfExpressServer(options: CsrfExpressOptions): Promi
     res.on('finish', () => {
       event.status = res.statusCode
     })
-    const fault = kind === 'warmup' || kind === 'login' ? faults.get(kind) : undefined
-    if (fault && fault.times > 0) {
-      fault.times--
-      if (fault.how === 'reset') req.socket.destroy()
-      else if (fault.how !== 'hang') {
-        res.writeHead(fault.how.status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ code: fault.how.status, message: 'injected fault' }))
-      }
-      return
-    }
+    if (faults.apply(kind, req, res)) return
     ;(res as ServerResponse & { locals?: Record<string, unknown> }).locals = { ev: event }
     app(req as Request, res as Response)
   }
@@ -255,7 +247,7 @@ export async function startCsrfExpressServer(options: CsrfExpressOptions): Promi
         })
       }),
     fail: (route, times, how) => {
-      faults.set(route, { times, how })
+      faults.set(route, times, how)
     },
     close: async () => {
       server.closeAllConnections()

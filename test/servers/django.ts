@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { killGroup, trackGroup } from './processes.js'
 import type { CsrfServer, CsrfServerEvent } from './csrf-express.js'
 import type { Fault } from './types.js'
 
@@ -30,17 +31,6 @@ export function hasDjango(): boolean {
 const app = fileURLToPath(new URL('./django/app.py', import.meta.url))
 const SESSION_COOKIE = 'sessionid'
 
-const running = new Set<number>()
-const killGroup = (pid: number): void => {
-  if (!running.delete(pid)) return // never signal a group twice: its id may have been reused
-  try {
-    process.kill(-pid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
-}
-process.once('exit', () => running.forEach(killGroup))
-
 export async function startDjangoServer(options: { code2SessionUrl: string }): Promise<CsrfServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mps-django-'))
   const sessions = join(dir, 'sessions')
@@ -54,7 +44,7 @@ export async function startDjangoServer(options: { code2SessionUrl: string }): P
   })
   const pid = child.pid
   if (pid === undefined) throw new Error('python3 did not start')
-  running.add(pid)
+  trackGroup(pid)
   let stderr = '' // keep draining the pipe, keep only the start
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 4000) stderr += d.toString()

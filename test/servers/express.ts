@@ -3,11 +3,12 @@
 // servlet URL mode (;jsessionid=) are mapped onto the same sessions before express-session runs.
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createFaults } from './faults.js'
 import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
 import multer from 'multer'
-import type { Code2Session, Fault, ServerEvent, TestServer } from './types.js'
+import type { Code2Session, ServerEvent, TestServer } from './types.js'
 
 export type { Code2Session, Fault, ServerEvent, TestServer } from './types.js'
 
@@ -45,7 +46,7 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   const now = options.now ?? Date.now
   const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000
   const events: ServerEvent[] = []
-  const faults = new Map<'warmup' | 'login', { times: number; how: Fault }>()
+  const faults = createFaults()
   const holds = new Map<string, Promise<void>>()
   const bound = new Set<string>()
   const store = new session.MemoryStore()
@@ -246,16 +247,7 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
     } as typeof res.writeHead
 
-    const fault = kind === 'warmup' || kind === 'login' ? faults.get(kind) : undefined
-    if (fault && fault.times > 0) {
-      fault.times--
-      if (fault.how === 'reset') req.socket.destroy()
-      else if (fault.how !== 'hang') {
-        res.writeHead(fault.how.status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ code: fault.how.status, message: 'injected fault' }))
-      }
-      return
-    }
+    if (faults.apply(kind, req, res)) return
     ;(res as ServerResponse & { locals?: Record<string, unknown> }).locals = { ev: event }
     const slow = event.path === '/slow' ? Number(/[?&]ms=(\d+)/.exec(url)?.[1] ?? 300) : 0
     const held = holds.get(event.path) ?? (slow ? new Promise((r) => setTimeout(r, slow)) : undefined)
@@ -285,7 +277,7 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
         })
       }),
     fail: (route, times, how) => {
-      faults.set(route, { times, how })
+      faults.set(route, times, how)
     },
     hold: (path) => {
       let release!: () => void

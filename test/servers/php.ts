@@ -15,6 +15,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { killGroup, trackGroup } from './processes.js'
 import type { Fault, ServerEvent, TestServer } from './types.js'
 
 export type { Fault, ServerEvent, TestServer } from './types.js'
@@ -36,18 +37,6 @@ function freePort(): Promise<number> {
     })
   })
 }
-
-const running = new Set<number>()
-// php -S workers outlive a killed master, so each server runs in its own process group; kill that group.
-const killGroup = (pid: number): void => {
-  if (!running.delete(pid)) return // never signal a group twice: its id may have been reused
-  try {
-    process.kill(-pid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
-}
-process.once('exit', () => running.forEach(killGroup))
 
 // -d settings: files storage in our tmpdir, strict mode (unknown ids are replaced, not adopted),
 // ids accepted from the URL too (?PHPSESSID=), no random GC (expireAll is the GC).
@@ -82,7 +71,7 @@ async function launch(
   })
   const pid = child.pid
   if (pid === undefined) throw new Error('php -S did not start')
-  running.add(pid)
+  trackGroup(pid) // php -S workers outlive a killed master: the whole group is killed
   let stderr = '' // php -S logs every request here: keep draining the pipe, keep only the start
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 2000) stderr += d.toString()
