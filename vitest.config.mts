@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import type { Reporter, TestModule } from 'vitest/node'
 
@@ -12,8 +13,15 @@ const summaryLine: Reporter = {
 }
 
 export default defineConfig({
+  // The README's samples (examples/) import the package by name, as a user's project does.
+  resolve: {
+    alias: {
+      'miniprogram-session/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+      'miniprogram-session': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
+  },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -72,6 +72,6 @@ export type {
   UploadFileOptions,
   DownloadFileOptions,
 } from './client.js'
-export type { SessionOptions, SessionResponse, SessionClock, LoginOptions } from './options.js'
+export type { AnswerBody, SessionOptions, SessionResponse, SessionClock, LoginOptions } from './options.js'
 export { defaultCsrfEcho, isCsrfFailure } from './session/csrf.js'
 export type { CsrfOptions } from './session/csrf.js'

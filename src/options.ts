@@ -3,12 +3,20 @@ import { SessionError } from './errors.js'
 import { resolveCsrf } from './session/csrf.js'
 import type { CsrfConfig, CsrfOptions } from './session/csrf.js'
 
+/**
+ * An answer's body as the platform parsed it: JSON (object or array), a string or an ArrayBuffer.
+ * `any`, so that callbacks read `res.data?.code` without a cast: check the shape yourself where
+ * the server can't be trusted.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnswerBody = any
+
 /** What `isExpired`, `sessionFromBody` and logs see of an answer. */
 export interface SessionResponse {
   statusCode: number
   /** Response headers as the platform gave them (any casing). */
   header: Record<string, unknown>
-  data: unknown
+  data: AnswerBody
 }
 
 /** Time and timers; tests pass a fake clock so nothing waits for real. */
@@ -76,7 +84,7 @@ export interface SessionOptions {
    * @default undefined
    * @example body => body.sessionId
    */
-  sessionFromBody?: (data: unknown) => unknown
+  sessionFromBody?: (data: AnswerBody) => unknown
   /**
    * Keep a cookie jar (in every mode, so a server's other cookies are honoured).
    * @default true
