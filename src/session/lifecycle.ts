@@ -92,9 +92,15 @@ export function createSession(
   keepAlive: (url: string) => Promise<unknown>,
 ): Session {
   const { clock, log, onError } = o
+  // Without onError, the first such error still reaches the console once, so it is not silent.
+  let warned = false
   const report = (error: SessionError): void => {
     log(`error ${error.message}`)
-    callSafely(onError, error)
+    if (onError) callSafely(onError, error)
+    else if (!warned) {
+      warned = true
+      console.warn(`${error.message} (set the onError option to handle this and later errors)`)
+    }
   }
   const state = createState(o, platform, report)
 
