@@ -42,6 +42,9 @@ export interface CookieJarOptions {
  */
 export type JarChange = 0 | 1 | 2
 
+/** 6265bis §5.5 step 4 / §5.6 step 3: no cookie lives longer than 400 days. */
+const MAX_AGE_MS = 400 * 86_400_000
+
 const PS = /^[^.]+$|^(com|net|org|gov|edu|co|ac)\.[a-z]{2}$/
 const isPublicSuffix = (d: string): boolean => PS.test(d)
 
@@ -141,9 +144,10 @@ export class CookieJar {
       creation: now,
     }
     if (p.sameSite) c.sameSite = p.sameSite
-    // §5.6.1/§5.6.2: Max-Age wins over Expires (no 400-day cap: a mini-program keeps what it is told)
-    const exp = p.maxAge === undefined ? p.expires : p.maxAge > 0 ? now + p.maxAge * 1e3 : 0
-    if (exp !== undefined) c.expires = exp
+    // §5.6.1/§5.6.2: Max-Age wins over Expires; 6265bis §5.5/§5.6 caps either at 400 days, which also
+    // keeps a 400-digit Max-Age finite (Infinity would be stored as null and lost at restart)
+    let exp = p.maxAge === undefined ? p.expires : p.maxAge > 0 ? now + p.maxAge * 1e3 : 0
+    if (exp !== undefined) c.expires = exp = Math.min(exp, now + MAX_AGE_MS)
     const all = (this.c = this.c.filter(alive(now)))
     const i = all.findIndex((o) => o.name === name && o.domain === domain && o.path === path)
     const old = all[i]

@@ -337,15 +337,21 @@ describe('§5.7 expiry and deletion', () => {
       ['s=1', 'm=1; Max-Age=60', 'far=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT'],
       'https://h.com/',
     )
-    expect(jar.all().map((c) => c.expires)).toEqual([
-      undefined,
-      T0 + 60e3,
-      Date.UTC(9999, 11, 31, 23, 59, 59),
-    ])
+    // a far Expires is capped at 400 days (6265bis §5.5)
+    expect(jar.all().map((c) => c.expires)).toEqual([undefined, T0 + 60e3, T0 + 400 * 86_400_000])
     clock.now += 60e3
     expect(jar.getCookieHeader('https://h.com/')).toBe('s=1; far=1')
-    clock.now = Date.UTC(9999, 11, 31, 23, 59, 59)
+    clock.now = T0 + 400 * 86_400_000
     expect(jar.getCookieHeader('https://h.com/')).toBe('s=1')
+  })
+
+  it('a 400-digit Max-Age is capped at 400 days and survives JSON', () => {
+    const { jar } = setup()
+    jar.setCookie(`a=1; Max-Age=${'9'.repeat(400)}`, 'https://h.com/')
+    jar.setCookie('b=1; Max-Age=86400', 'https://h.com/')
+    expect(jar.all().map((c) => c.expires)).toEqual([T0 + 400 * 86_400_000, T0 + 86_400_000])
+    const copy = CookieJar.fromJSON(JSON.parse(JSON.stringify(jar)), { now: () => T0 })
+    expect(copy.getCookieHeader('https://h.com/')).toBe('a=1; b=1')
   })
 })
 
