@@ -476,8 +476,8 @@ export function resolveCall(o: Resolved, given: Record<string, unknown>): CallRe
   for (const key in callSpec) {
     const value = given[key]
     check(key, value, callSpec[key]!)
-    if (!isObject(value)) continue
     const keys = Object.keys(callNested).filter((path) => path.startsWith(`${key}.`))
+    if (!isObject(value) || !keys.length) continue
     for (const sub in value) {
       if (!keys.includes(`${key}.${sub}`)) unknown(`${key}.${sub}`, keys)
       check(`${key}.${sub}`, value[sub], callNested[`${key}.${sub}`]!)
