@@ -82,7 +82,7 @@ export type HookResult =
   | WechatMiniprogram.UploadFileSuccessCallbackResult
   | WechatMiniprogram.DownloadFileSuccessCallbackResult
 
-/** Which call a hook runs for. */
+/** Which call a hook runs for: one object for every stage and attempt of a call. */
 export interface HookContext {
   api: 'request' | 'uploadFile' | 'downloadFile'
   /** The call's method (upperCase). */
@@ -202,6 +202,9 @@ async function runHooks(
     try {
       const returned = await hook(value, context)
       if (returned !== undefined && stage !== 'onError') value = returned
+      // What goes on to the session must still be options with a URL.
+      if (stage === 'beforeRequest' && typeof Object(value).url !== 'string')
+        throw new TypeError('beforeRequest must leave options with a `url` string (or return nothing)')
     } catch (cause) {
       // onError rethrowing the error it was given: that error stands.
       if (stage === 'onError' && cause === value) throw cause
@@ -268,7 +271,8 @@ export function createClient(options?: SessionOptions): Client {
       stop(aborted)
       reject(aborted)
     }
-    let context: HookContext = { api, method, attempt: 0, sdk }
+    // One object for every stage of this call: a hook may keep it as the call's key (WeakMap).
+    const context: HookContext = { api, method, attempt: 0, sdk }
     let sets: Hooks[] = sdk && !o.sdkHooks ? [] : [o.hooks]
 
     // Every attempt starts from the caller's options: what a hook or the session added last time is gone.
@@ -301,7 +305,7 @@ export function createClient(options?: SessionOptions): Client {
       let retries = 0
       let firstSent: number | undefined
       let csrfRetried = false
-      let attempt = 0
+      let sends = 0
 
       /** The backoff before retry number `retries` (or what Retry-After said), paused while hidden. */
       async function pause(after: number | undefined, why: string): Promise<void> {
@@ -317,7 +321,7 @@ export function createClient(options?: SessionOptions): Client {
         if (aborted) throw aborted
         const wait = session.ready(url, need)
         if (wait) await unlessAborted(wait)
-        context = { api, method, attempt: attempt++, sdk }
+        context.attempt = sends++
         const prepared = Object(await runHooks(sets, 'beforeRequest', fresh(), context, { method, url }))
         const target = absolute(baseURL, String(prepared.url))
         // A hook that moved the call to another URL: that URL's gate (its backend, its login).

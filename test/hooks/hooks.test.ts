@@ -105,6 +105,7 @@ describe('hooks on request', () => {
   it('each attempt runs the hooks again on fresh options: the renew-retry carries the new id', async () => {
     const seen: Array<[number, string | undefined]> = []
     let afterCalls = 0
+    const contexts = new Set<HookContext>()
     const expiredSaw: number[] = []
     const c = env.client({
       mode: 'header',
@@ -114,11 +115,13 @@ describe('hooks on request', () => {
         beforeRequest(options, context) {
           const id = c.getSession().id
           seen.push([context.attempt, id])
+          contexts.add(context)
           // Added to, never replaced: a header left from the last attempt would show twice.
           options.header['X-Derived'] = `${options.header['X-Derived'] || ''}${id}`
         },
-        afterResponse() {
+        afterResponse(_result, context) {
           afterCalls++
+          contexts.add(context)
         },
       },
     })
@@ -139,6 +142,8 @@ describe('hooks on request', () => {
     // isExpired judged the server's 401; afterResponse saw only the answer that stands, once.
     expect(expiredSaw.slice(-2)).toEqual([401, 200])
     expect(afterCalls).toBe(1)
+    // One context object for the whole call (a loading toast can key on it).
+    expect(contexts.size).toBe(1)
     expect(env.server.events.filter((e) => e.path === '/echo').map((e) => e.status)).toEqual([401, 200])
   })
 
@@ -161,6 +166,18 @@ describe('hooks on request', () => {
     expect(error.cause).toBe(boom)
     expect(error.message).toContain('no token')
     expect(errors).toEqual([error])
+    expect(env.server.events).toEqual([])
+  })
+
+  it('a beforeRequest that returns no options (or drops the url) is HOOK_FAILED, nothing sent', async () => {
+    const c = env.client()
+    for (const returned of ['/echo', { header: {} }, null]) {
+      const error = await caught(
+        c.request({ url: '/echo', hooks: { beforeRequest: () => returned as never } }),
+      )
+      expect(error.code).toBe('HOOK_FAILED')
+      expect((error.cause as Error).message).toContain('`url` string')
+    }
     expect(env.server.events).toEqual([])
   })
 
