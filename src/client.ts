@@ -397,8 +397,10 @@ export function createClient(options?: SessionOptions): Client {
           done()
           resolve(value)
         },
-        async (error: unknown) => {
+        async (thrown: unknown) => {
           done()
+          // Aborted: the caller already has that error (the task's own ABORTED is the same event).
+          const error = aborted || thrown
           rej(
             await runHooks(sets, 'onError', error, context, { method, url }).then(
               () => error,

@@ -54,12 +54,17 @@ describe('signal', () => {
   it('aborted mid-flight: the task is aborted and the call rejects ABORTED', async () => {
     const release = env.server.hold?.('/echo') as () => void
     try {
-      const c = env.client()
+      const seen: SessionError[] = []
+      const c = env.client({ hooks: { onError: (e) => void seen.push(e) } })
       const controller = new AbortController()
       const pending = caught(c.request({ url: '/echo', signal: controller.signal }))
       await until(() => paths().includes('/echo'), 'the call on the wire')
       controller.abort()
-      expect((await pending).code).toBe('ABORTED')
+      const error = await pending
+      expect(error.code).toBe('ABORTED')
+      await until(() => seen.length === 1, 'onError')
+      expect(seen).toEqual([error])
+      expect(seen[0]).toBe(error)
       // The runtime has nothing in flight any more: the task was aborted, not left to answer.
       await env.rt.settle(500)
     } finally {
