@@ -322,7 +322,10 @@ export function createClient(options?: SessionOptions): Client {
         const wait = session.ready(url, need)
         if (wait) await unlessAborted(wait)
         context.attempt = sends++
-        const prepared = Object(await runHooks(sets, 'beforeRequest', fresh(), context, { method, url }))
+        // Without a beforeRequest hook the call goes out now, in this turn, as wx.request would.
+        const prepared = sets.some((hooks) => hooks.beforeRequest)
+          ? Object(await runHooks(sets, 'beforeRequest', fresh(), context, { method, url }))
+          : fresh()
         const target = absolute(baseURL, String(prepared.url))
         // A hook that moved the call to another URL: that URL's gate (its backend, its login).
         const moved = target !== url && session.ready(target, need)
