@@ -19,12 +19,13 @@ type Format = 'es' | 'cjs'
  * targets. The session-state model (issue 11), option errors (16) and CSRF (14) measure
  * 10,808 B together: the SDK ceiling stays at what is measured plus a little (11,000 B; the whole
  * entry with Alipay's adapter 11,500 B) until the 9,000 B question is decided — see the closing
- * note of the session that set this.
+ * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
+ * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 11000,
+    limit: 12800,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
@@ -34,7 +35,7 @@ const targets: { label: string; limit?: number; code(dist: string, format: Forma
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 11500,
+    limit: 13300,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

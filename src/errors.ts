@@ -13,6 +13,8 @@ export type SessionErrorCode =
   | 'NOT_INITIALIZED'
   | 'STORAGE'
   | 'INVALID_OPTION'
+  /** A hook (`hooks` option or a call's) threw; its error is the `cause`. */
+  | 'HOOK_FAILED'
 
 export interface SessionErrorDetails {
   cause?: unknown

@@ -71,6 +71,12 @@ export type {
   RequestData,
   UploadFileOptions,
   DownloadFileOptions,
+  AbortSignalLike,
+  Hooks,
+  HookContext,
+  HookOptions,
+  HookResult,
+  RetryOptions,
 } from './client.js'
 export type { AnswerBody, SessionOptions, SessionResponse, SessionClock, LoginOptions } from './options.js'
 export { defaultCsrfEcho, isCsrfFailure } from './session/csrf.js'

@@ -1,7 +1,9 @@
 import { originOf } from './cookie/url.js'
 import { SessionError } from './errors.js'
+import { headerCarrier } from './session/carrier.js'
 import { resolveCsrf } from './session/csrf.js'
 import type { CsrfConfig, CsrfOptions } from './session/csrf.js'
+import type { AbortSignalLike, Hooks, RetryOptions } from './client.js'
 
 /**
  * An answer's body as the platform parsed it: JSON (object or array), a string or an ArrayBuffer.
@@ -67,11 +69,14 @@ export interface SessionOptions {
    */
   sessionCookie?: string | readonly string[]
   /**
-   * Header mode: the request header carrying the id, also read from responses.
+   * Header mode: the request header carrying the id, also read from responses. `prefix` goes
+   * before the id (`'Bearer '` for `Authorization: Bearer <id>`) and is stripped from an answer's
+   * header; `format` builds the value itself (its answer's header is read with `prefix` stripped,
+   * or not at all without one: then the id comes from the login body, see `sessionFromBody`).
    * @default { name: 'X-Session-Id' }
-   * @example { name: 'session_id' }
+   * @example { name: 'Authorization', prefix: 'Bearer ' }
    */
-  header?: { name?: string }
+  header?: { name?: string; prefix?: string; format?: (id: string) => string }
   /**
    * URL mode: `;jsessionid=ID` before the query (servlet style, `style: 'path'`) or
    * `?PHPSESSID=ID` (`style: 'query'`).
@@ -208,6 +213,21 @@ export interface SessionOptions {
    * @default {} (echo the pairs of `defaultCsrfEcho`)
    */
   csrf?: CsrfOptions | false
+  /**
+   * Hooks of every call of this client (request, uploadFile, downloadFile), before the call's own
+   * `hooks`. With `sdkCalls: true` the SDK's own calls (warm-up, login, logout, keep-alive, CSRF
+   * token endpoint) go through them too.
+   * @default {}
+   */
+  hooks?: Hooks & { sdkCalls?: boolean }
+  /**
+   * Retries of transient failures (network errors, timeouts, and the `statusCodes` given) for
+   * idempotent methods, with exponential backoff and jitter; a number is `{ limit }`. Per call:
+   * `retry`. Separate from the session's renew-and-retry on an expired answer.
+   * @default false (no retries)
+   * @example { limit: 2, statusCodes: [408, 429, 500, 502, 503, 504] }
+   */
+  retry?: RetryOptions | number | false
 }
 
 // Each option: what it accepts (kinds separated by spaces, see `kinds`; 'a|b|c' for one of those
@@ -248,10 +268,14 @@ const spec: { [K in keyof SessionOptions]-?: [accepts: string, fallback?: unknow
   onSessionExpired: ['function'],
   debug: ['boolean function', false],
   csrf: ['false object'],
+  hooks: ['object', {}],
+  retry: ['false count object', 0],
 }
 // The keys an object option may have, and what each accepts. Any other key is refused as unknown.
 const nested: Record<string, string> = {
   'header.name': 'name',
+  'header.prefix': 'string',
+  'header.format': 'function',
   'url.style': 'path|query',
   'url.name': 'name',
   'login.url': 'string',
@@ -263,6 +287,30 @@ const nested: Record<string, string> = {
   'csrf.endpoint': 'false string',
   'csrf.oneTime': 'boolean',
   'csrf.isFailure': 'function',
+  ...hookRules('hooks'),
+  'hooks.sdkCalls': 'boolean',
+  ...retryRules('retry'),
+}
+
+/** The rules of a `hooks` object (client option, or a call's own). */
+function hookRules(parent: string): Record<string, string> {
+  return {
+    [`${parent}.beforeRequest`]: 'function',
+    [`${parent}.afterResponse`]: 'function',
+    [`${parent}.onError`]: 'function',
+  }
+}
+
+/** The rules of a `retry` object (client option, or a call's own). */
+function retryRules(parent: string): Record<string, string> {
+  return {
+    [`${parent}.limit`]: 'count',
+    [`${parent}.methods`]: 'name[]',
+    [`${parent}.statusCodes`]: 'number[]',
+    [`${parent}.delay`]: 'ms',
+    [`${parent}.maxDelay`]: 'ms',
+    [`${parent}.random`]: 'function',
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -283,6 +331,15 @@ const kinds: Record<string, Kind> = {
   name: [isName, 'a non-empty string'],
   'name[]': [(v) => Array.isArray(v) && v.every(isName), 'an array of non-empty strings'],
   ms: [(v) => typeof v === 'number' && Number.isFinite(v) && v > 0, 'milliseconds > 0'],
+  count: [
+    (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 10,
+    'an integer from 0 to 10',
+  ],
+  'number[]': [(v) => Array.isArray(v) && v.every((n) => typeof n === 'number'), 'an array of numbers'],
+  signal: [
+    (v) => isObject(v) && typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function',
+    'an AbortSignal ({ aborted, addEventListener })',
+  ],
   object: [isObject, 'an object'],
   '{url}': [(v) => isObject(v) && typeof v.url === 'string', '{ url: string }'],
   clock: [
@@ -360,6 +417,87 @@ export interface Resolved {
   onSessionExpired: ((error: SessionError) => void) | undefined
   log: (message: string) => void
   csrf: CsrfConfig
+  /** Header mode: the value sent for an id, and the id read from an answer's header value. */
+  formatId: (id: string) => string
+  parseId: (value: string | undefined) => string | undefined
+  hooks: Hooks
+  /** The SDK's own calls go through `hooks`. */
+  sdkHooks: boolean
+  retry: Retry
+}
+
+/** Retry options with every default filled in. */
+export interface Retry {
+  limit: number
+  methods: readonly string[]
+  statusCodes: readonly number[]
+  delay: number
+  maxDelay: number
+  random: () => number
+}
+
+const NO_RETRY: Retry = {
+  limit: 0,
+  methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
+  statusCodes: [],
+  delay: 300,
+  maxDelay: 10_000,
+  random: Math.random,
+}
+
+/** `retry` (a number, false or an object; undefined keeps `base`) over `base`. */
+function retryOver(base: Retry, given: unknown): Retry {
+  if (given === undefined) return base
+  if (given === false) return { ...base, limit: 0 }
+  if (typeof given === 'number') return { ...base, limit: given }
+  const own = given as RetryOptions
+  return {
+    limit: own.limit ?? base.limit,
+    methods: own.methods ? own.methods.map((m) => m.toUpperCase()) : base.methods,
+    statusCodes: own.statusCodes ?? base.statusCodes,
+    delay: own.delay ?? base.delay,
+    maxDelay: own.maxDelay ?? base.maxDelay,
+    random: own.random ?? base.random,
+  }
+}
+
+/** A call's own options, validated: what the SDK adds to the platform's options. */
+export interface CallResolved {
+  needLogin: boolean | undefined
+  rejectOnHttpError: boolean
+  hooks: Hooks
+  retry: Retry
+  signal: AbortSignalLike | undefined
+}
+
+const callSpec: Record<string, string> = {
+  needLogin: 'boolean',
+  rejectOnHttpError: 'boolean',
+  hooks: 'object',
+  retry: 'false count object',
+  signal: 'signal',
+}
+const callNested: Record<string, string> = { ...hookRules('hooks'), ...retryRules('retry') }
+
+/** Validates a call's own options (the platform's options are the platform's to check). */
+export function resolveCall(o: Resolved, given: Record<string, unknown>): CallResolved {
+  for (const key in callSpec) {
+    const value = given[key]
+    check(key, value, callSpec[key]!)
+    const keys = Object.keys(callNested).filter((path) => path.startsWith(`${key}.`))
+    if (!isObject(value) || !keys.length) continue
+    for (const sub in value) {
+      if (!keys.includes(`${key}.${sub}`)) unknown(`${key}.${sub}`, keys)
+      check(`${key}.${sub}`, value[sub], callNested[`${key}.${sub}`]!)
+    }
+  }
+  return {
+    needLogin: given.needLogin as boolean | undefined,
+    rejectOnHttpError: given.rejectOnHttpError === true,
+    hooks: (given.hooks || {}) as Hooks,
+    retry: retryOver(o.retry, given.retry),
+    signal: given.signal as AbortSignalLike | undefined,
+  }
 }
 
 /** Validates user options and fills in every default (one place). Throws SessionError('INVALID_OPTION'). */
@@ -413,6 +551,10 @@ export function resolveOptions(input: unknown = {}): Resolved {
       ].map((n) => n.toLowerCase()),
     ),
     headerName: header.name || 'X-Session-Id',
+    ...headerCarrier(header.prefix || '', header.format),
+    hooks: o.hooks as Hooks,
+    sdkHooks: (o.hooks as { sdkCalls?: boolean }).sdkCalls === true,
+    retry: retryOver(NO_RETRY, o.retry),
     urlStyle,
     urlName,
     login: login && {

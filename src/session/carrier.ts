@@ -42,6 +42,25 @@ export function mergeCookie(header: Record<string, string>, fromJar: string): vo
   header[key] = [...fromJar.split('; ').filter((p) => !names.includes(nameOf(p))), own].join('; ')
 }
 
+/**
+ * Header mode: the header value sent for an id (`prefix` + id, or `format(id)`), and the id read
+ * back from an answer's header (the prefix stripped, its case ignored as an auth scheme's is, RFC
+ * 9110 11.1). A value without the prefix is no id; with `format` and no prefix nothing is read.
+ */
+export function headerCarrier(
+  prefix: string,
+  format?: (id: string) => string,
+): { formatId(id: string): string; parseId(value: string | undefined): string | undefined } {
+  return {
+    formatId: format || ((id) => prefix + id),
+    parseId(value) {
+      if (value === undefined || !prefix) return format ? undefined : value
+      const head = value.slice(0, prefix.length).toLowerCase()
+      return head === prefix.toLowerCase() ? value.slice(prefix.length).trim() : undefined
+    },
+  }
+}
+
 /** A response header by name, any casing; iOS may give an array. */
 export function headerValue(header: Record<string, unknown>, name: string): string | undefined {
   for (const key in header)

@@ -14,6 +14,16 @@ import type { Stamp } from './state.js'
 
 export type Api = 'request' | 'uploadFile' | 'downloadFile'
 
+/**
+ * Runs one of the SDK's own calls through the app's hooks (option `hooks.sdkCalls`): the hooks
+ * may change `options` before `send` gets them, and see the answer or the error.
+ */
+export type Around = (
+  url: string,
+  options: Record<string, unknown>,
+  send: (url: string, options: Record<string, unknown>) => Promise<PlatformResponse>,
+) => Promise<PlatformResponse>
+
 /** An answer and what the call knew of the session when it was sent. */
 export interface Sent {
   res: PlatformResponse
@@ -52,6 +62,8 @@ export interface Session {
   csrfRefused(method: string, url: string, res: PlatformResponse): boolean
   /** Gets a CSRF token again for a retry; false when there is no way to (the answer stands). */
   refreshCsrf(): Promise<boolean>
+  /** While the app is hidden: resolves when it is shown again (or the client is disposed). */
+  shown(): Promise<void> | undefined
   /** Calls onSessionExpired once per lost session. */
   lost(error: SessionError, sent: Stamp): void
   login(options?: { force?: boolean }): Promise<unknown>
@@ -90,6 +102,7 @@ export function createSession(
   o: Resolved,
   platform: Platform,
   keepAlive: (url: string) => Promise<unknown>,
+  around?: Around,
 ): Session {
   const { clock, log, onError } = o
   // Without onError, the first such error still reaches the console once, so it is not silent.
@@ -111,6 +124,10 @@ export function createSession(
   let lastActivity = clock.now()
   let timer: unknown
   let hidden = false
+  const showWaiters: Array<() => void> = []
+  const wake = (): void => {
+    for (const resume of showWaiters.splice(0)) resume()
+  }
   let lostGeneration = -1
 
   /** Sends options already attached; a failure becomes a SessionError naming the call. */
@@ -168,15 +185,13 @@ export function createSession(
     method: string,
     data?: unknown,
     bind?: (task: PlatformTask) => void,
-  ): Promise<PlatformResponse> =>
-    call(
-      'request',
-      absolute(o.baseURL, path),
-      method,
-      data === undefined ? { method } : { method, data },
-      true,
-      bind,
-    ).then((sent) => sent.res)
+  ): Promise<PlatformResponse> => {
+    const run = (url: string, options: Record<string, unknown>): Promise<PlatformResponse> =>
+      call('request', url, method, options, true, bind).then((sent) => sent.res)
+    const url = absolute(o.baseURL, path)
+    const options = data === undefined ? { method } : { method, data }
+    return around ? around(url, options, run) : run(url, options)
+  }
 
   async function fetchCsrfToken(): Promise<void> {
     const url = o.csrf.endpoint as string
@@ -328,7 +343,11 @@ export function createSession(
     const endpoint = o.logout && absolute(o.baseURL, o.logout)
     const request = endpoint && state.attach(endpoint, 'POST', { method: 'POST' })
     state.clear()
-    if (endpoint && request) await transmit('request', request, 'POST', endpoint).catch(report)
+    if (!endpoint || !request) return
+    // Through the hooks, the session is attached already: they may add headers, not move it.
+    const send = (_url: string, options: Record<string, unknown>): Promise<PlatformResponse> =>
+      transmit('request', { ...options, url: request.url } as PlatformCallOptions, 'POST', endpoint)
+    await (around ? around(endpoint, request, send) : send(endpoint, request)).catch(report)
   }
 
   const stop = (): void => {
@@ -368,6 +387,7 @@ export function createSession(
     platform.onShow(() => {
       if (hidden && !state.disposed()) {
         hidden = false
+        wake()
         tick()
       }
     }),
@@ -389,6 +409,8 @@ export function createSession(
       return refused
     },
     renew,
+    shown: () =>
+      hidden && !state.disposed() ? new Promise<void>((resume) => showWaiters.push(resume)) : undefined,
     lost,
     login,
     logout,
@@ -401,6 +423,7 @@ export function createSession(
       if (state.disposed()) return
       hide()
       state.dispose()
+      wake()
       // (A runtime already destroyed, as after a cold restart in tests, may throw: nothing is left.)
       for (const off of unsubscribe) callSafely(off, undefined)
     },

@@ -142,7 +142,7 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     let target = url
     if (mode !== 'cookie' && headerId && isBackend(url)) {
       if (mode === 'url') target = withSessionInUrl(url, o.urlStyle, o.urlName, headerId)
-      else header[headerName] = headerId
+      else header[headerName] = o.formatId(headerId)
     }
     return { ...options, url: target, header }
   }
@@ -161,7 +161,7 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     let next: string | undefined // '' when deleted
     if (mode !== 'cookie' && fromBackend) {
       ;[next, lines] = takeSessionCookie(lines, names, clock.now())
-      next = headerValue(res.header, headerName) ?? next
+      next = o.parseId(headerValue(res.header, headerName)) ?? next
       const fromBody = own && o.sessionFromBody ? o.sessionFromBody(res.data) : undefined
       if (fromBody !== undefined && fromBody !== null && fromBody !== '') next = fromBody as string
       if (next && !isValidId(next)) {

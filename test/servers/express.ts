@@ -191,6 +191,65 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
     res.attachment('hello.txt').type('text/plain').send(`hello ${req.sessionID}\n`)
   })
 
+  // ---- Hooks, retries and bearer tokens (issue 15): routes only, in this one block. ----
+  // ALL /echo: what arrived (method, URL, headers, body, session); `?auth=1` answers 401 unless
+  // logged in (the body still says what arrived).
+  app.all('/echo', (req, res) => {
+    const openid = req.session.openid
+    const seen = { method: req.method, url: req.originalUrl, header: req.headers, body: req.body ?? null }
+    res.status(req.query.auth && !openid ? 401 : 200).json({ ...seen, sid: req.sessionID, openid })
+  })
+  // GET|POST /flaky/drop?key=K&n=N: the first N calls with key K have their connection destroyed
+  // (no answer at all), later ones answer { attempts }.
+  const flaky = new Map<string, number>()
+  const attempt = (req: Request): number => {
+    const key = `${req.path}:${String(req.query.key)}`
+    const n = (flaky.get(key) ?? 0) + 1
+    flaky.set(key, n)
+    return n
+  }
+  app.all('/flaky/drop', (req, res) => {
+    const n = attempt(req)
+    if (n <= Number(req.query.n ?? 1)) req.socket.destroy()
+    else res.json({ attempts: n, method: req.method })
+  })
+  // GET /flaky/busy?key=K&n=N&after=S[&date=1][&status=503]: the first N calls with key K answer
+  // 503 with `Retry-After: S` (or the HTTP date S seconds after the server's now()); then 200.
+  app.all('/flaky/busy', (req, res) => {
+    const n = attempt(req)
+    if (n > Number(req.query.n ?? 1)) {
+      res.json({ attempts: n, at: now() })
+      return
+    }
+    const seconds = Number(req.query.after ?? 1)
+    const after = req.query.date ? new Date(now() + seconds * 1000).toUTCString() : String(seconds)
+    if (req.query.after !== 'none') res.setHeader('Retry-After', after)
+    res.status(Number(req.query.status ?? 503)).json({ code: 503, attempts: n })
+  })
+  // Bearer tokens (no cookie session): POST /bearer/login turns a code into a token, answered in
+  // `Authorization: Bearer <token>` and the body; GET /bearer/me wants that header, else 401.
+  const tokens = new Map<string, string>()
+  app.post('/bearer/login', (req, res) => {
+    const code: unknown = req.body?.code
+    const result = typeof code === 'string' ? options.code2Session(code) : undefined
+    if (!result || ('errcode' in result && result.errcode !== 0)) {
+      res.status(400).json({ errcode: 40029, errmsg: 'invalid code' })
+      return
+    }
+    const token = createHmac('sha256', SECRET).update(`${code}:${tokens.size}`).digest('hex')
+    tokens.set(token, (result as { openid: string }).openid)
+    res.setHeader('Authorization', `Bearer ${token}`)
+    res.json({ token, openid: tokens.get(token) })
+  })
+  app.get('/bearer/me', (req, res) => {
+    const header = req.headers.authorization ?? ''
+    const token = /^Bearer (\S+)$/.exec(header)?.[1] ?? ''
+    const openid = tokens.get(token)
+    if (!openid) res.status(401).json({ code: 401, message: 'no token', header })
+    else res.json({ openid, token })
+  })
+  // ---- end of issue 15's block ----
+
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ code: 500, message: err.message })
   })
