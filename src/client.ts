@@ -298,7 +298,9 @@ export function createClient(options?: SessionOptions): Client {
         if (own.signal.aborted) abort()
         else (listening = own.signal).addEventListener('abort', abort)
       }
-      const need = typeof own.needLogin === 'boolean' ? own.needLogin : session.needsLoginByDefault(url)
+      // Asked again before each attempt: after a logout() the default no longer logs anyone in.
+      const needs = (): boolean =>
+        typeof own.needLogin === 'boolean' ? own.needLogin : session.needsLoginByDefault(url)
       const { limit, methods, statusCodes, delay, maxDelay, random } = own.retry
       let renews = 0
       let staleRetries = 0
@@ -319,6 +321,7 @@ export function createClient(options?: SessionOptions): Client {
 
       for (;;) {
         if (aborted) throw aborted
+        const need = needs()
         const wait = session.ready(url, need)
         if (wait) await unlessAborted(wait)
         context.attempt = sends++
