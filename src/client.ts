@@ -1,6 +1,6 @@
 import { SessionError } from './errors.js'
 import { resolveCall, resolveOptions } from './options.js'
-import type { SessionOptions } from './options.js'
+import type { AnswerBody, SessionOptions } from './options.js'
 import { detectPlatform } from './platform/detect.js'
 import type { PlatformTask } from './platform/types.js'
 import { absolute, headerValue } from './session/carrier.js'
@@ -78,7 +78,7 @@ export type HookOptions = (
 
 /** The platform's result a call resolves with, as an `afterResponse` hook gets it. */
 export type HookResult =
-  | WechatMiniprogram.RequestSuccessCallbackResult
+  | (Omit<WechatMiniprogram.RequestSuccessCallbackResult, 'data'> & { data: AnswerBody })
   | WechatMiniprogram.UploadFileSuccessCallbackResult
   | WechatMiniprogram.DownloadFileSuccessCallbackResult
 

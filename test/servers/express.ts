@@ -141,12 +141,23 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   })
   app.post('/orders', (req, res) => {
     const openid = loggedIn(req, res)
-    if (openid) res.status(201).json({ sid: req.sessionID, openid, created: req.body ?? null })
+    if (openid)
+      res.status(201).json({
+        sid: req.sessionID,
+        openid,
+        created: req.body ?? null,
+        idempotencyKey: req.get('Idempotency-Key') ?? null,
+      })
   })
   // The "business code" expiry: HTTP 200 with { code: -1 } when not logged in.
   app.get('/biz/orders', (req, res) => {
     const openid = loggedIn(req, res, true)
     if (openid) res.json({ code: 0, sid: req.sessionID, openid, orders: [{ id: 1 }] })
+  })
+  // The same, as an API that wraps every answer: { code, data, message }.
+  app.get('/biz/wrapped', (req, res) => {
+    const openid = loggedIn(req, res, true)
+    if (openid) res.json({ code: 0, data: { openid, orders: [{ id: 1 }] } })
   })
   app.get('/keepalive', (req, res) => {
     if (req.session.lastSeen === undefined) {
@@ -194,6 +205,10 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   // ---- Hooks, retries and bearer tokens (issue 15): routes only, in this one block. ----
   // ALL /echo: what arrived (method, URL, headers, body, session); `?auth=1` answers 401 unless
   // logged in (the body still says what arrived).
+  // GET /search?q=: the README's search-as-you-type sample.
+  app.get('/search', (req, res) => {
+    res.json({ q: req.query.q, results: [] })
+  })
   app.all('/echo', (req, res) => {
     const openid = req.session.openid
     const seen = { method: req.method, url: req.originalUrl, header: req.headers, body: req.body ?? null }
