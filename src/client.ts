@@ -298,9 +298,9 @@ export function createClient(options?: SessionOptions): Client {
         if (own.signal.aborted) abort()
         else (listening = own.signal).addEventListener('abort', abort)
       }
-      // Asked again before each attempt: after a logout() the default no longer logs anyone in.
-      const needs = (): boolean =>
-        typeof own.needLogin === 'boolean' ? own.needLogin : session.needsLoginByDefault(url)
+      // The client's default is asked again at each wait and renew: after a logout() it no longer
+      // logs anyone in, even for calls sent before it.
+      const needs = (): boolean => own.needLogin ?? session.needsLoginByDefault(url)
       const { limit, methods, statusCodes, delay, maxDelay, random } = own.retry
       let renews = 0
       let staleRetries = 0
@@ -321,8 +321,7 @@ export function createClient(options?: SessionOptions): Client {
 
       for (;;) {
         if (aborted) throw aborted
-        const need = needs()
-        const wait = session.ready(url, need)
+        const wait = session.ready(url, own.needLogin)
         if (wait) await unlessAborted(wait)
         context.attempt = sends++
         // Without a beforeRequest hook the call goes out now, in this turn, as wx.request would.
@@ -331,7 +330,7 @@ export function createClient(options?: SessionOptions): Client {
           : fresh()
         const target = absolute(baseURL, String(prepared.url))
         // A hook that moved the call to another URL: that URL's gate (its backend, its login).
-        const moved = target !== url && session.ready(target, need)
+        const moved = target !== url && session.ready(target, own.needLogin)
         if (moved) await unlessAborted(moved)
         if (aborted) throw aborted
         const sending = api === 'request' ? String(prepared.method || 'GET').toUpperCase() : method
@@ -377,7 +376,7 @@ export function createClient(options?: SessionOptions): Client {
             throw expired('expired again after renewing')
           if (renews === MAX_RENEWS) throw expired(`expired after ${MAX_RENEWS} renews`)
           renews++
-          if (await session.renew(stamp, need)) continue
+          if (await session.renew(stamp, needs())) continue
         }
         if (retryable && statusCodes.includes(statusCode)) {
           const after = retryAfter(res.header, clock.now())

@@ -45,8 +45,11 @@ export interface Session {
   ): Promise<Sent>
   /** Whether a call to `url` waits for a login when it does not say (`needLogin` per call). */
   needsLoginByDefault(url: string): boolean
-  /** What a call must wait for before it is sent; undefined (no await) when nothing. */
-  ready(url: string, needLogin: boolean): Promise<unknown> | undefined
+  /**
+   * What a call must wait for before it is sent; undefined (no await) when nothing. `needLogin`
+   * undefined: the default, asked again after each wait.
+   */
+  ready(url: string, needLogin: boolean | undefined): Promise<unknown> | undefined
   /** Only the backend's answers can say its session expired. */
   isBackend(url: string): boolean
   /** A renew is running (joining it is a renew for the caller's budget). */
@@ -283,12 +286,15 @@ export function createSession(
 
   // The gate, re-checked after each wait (a bounded number of times): a renew in flight, then a
   // session (warm-up), then a login if this call needs one. Third-party calls wait for nothing.
-  function ready(url: string, needLogin: boolean, round = 0): Promise<unknown> | undefined {
+  // `needLogin` undefined: the client's default, asked again each round (a logout() during the
+  // wait means nobody wants a login any more).
+  function ready(url: string, needLogin: boolean | undefined, round = 0): Promise<unknown> | undefined {
     if (!state.isBackend(url) || round > 3) return undefined
     const again = (): Promise<unknown> | undefined => ready(url, needLogin, round + 1)
     if (renewal) return renewal.catch(() => {}).then(again)
     if (needsWarmup()) return warmup.run().then(again)
-    if (needLogin && o.login && !state.loggedIn()) return loginFlight.run().then(again)
+    const needs = needLogin ?? needsLoginByDefault(url)
+    if (needs && o.login && !state.loggedIn()) return loginFlight.run().then(again)
     return undefined
   }
 

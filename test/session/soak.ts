@@ -122,6 +122,39 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
     }
   }
 
+  // The user logs out while a burst is out (possibly in a renew): calls sent before may fail as
+  // the app would expect of a logout, or succeed for the device's user, but nothing may log the
+  // user back in: after they settle the session is still logged out.
+  async function logoutDuringBurst(size: number, afterEvents: number): Promise<void> {
+    const seen = env.server.events.length
+    let settled = false
+    const pending = Promise.allSettled(
+      Array.from({ length: size }, () => pick(CALLS)).map((call) =>
+        client.request({ url: call.url, ...(call.needLogin === false ? { needLogin: false } : {}) }).then(
+          (res) => ({ call, res }),
+          (error: unknown) => Promise.reject(error),
+        ),
+      ),
+    ).then((results) => ((settled = true), results))
+    for (let turn = 0; turn < 400 && !settled && env.server.events.length < seen + afterEvents; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    await client.logout()
+    const results = await pending
+    report.requests += size
+    if (client.getSession().loggedIn) fail('logged back in by a call sent before logout()')
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        const code = (result.reason as { code?: string }).code
+        if (!['SESSION_EXPIRED', 'LOGIN_FAILED'].includes(code ?? ''))
+          fail(`a call sent before logout() rejected ${String(result.reason)}`)
+        continue
+      }
+      const { call, res } = result.value
+      if (call.user && res.statusCode < 400 && body(res).openid !== env.rt.openid)
+        fail(`${call.url} answered for ${String(body(res).openid)}, not the device's user`)
+    }
+  }
+
   try {
     while (report.requests < requests) {
       step++
@@ -146,6 +179,13 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
         env.restart()
         client = env.client(options)
         report.restarts++
+      } else if (roll < 0.95) {
+        const size = between(1, 20)
+        const after = between(0, 4)
+        doing = `logout after ${after} server events of a burst of ${size}`
+        await logoutDuringBurst(size, after)
+        await client.login()
+        report.loginsByHand++
       } else {
         doing = 'logout, then login'
         await client.logout()
