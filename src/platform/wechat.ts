@@ -23,6 +23,24 @@ export interface WxLike {
   offAppShow?(listener: () => void): void
   onAppHide?(listener: () => void): void
   offAppHide?(listener: () => void): void
+  getAppBaseInfo?(): unknown
+  getSystemInfoSync?(): unknown
+}
+
+/**
+ * The base library is 3.2.2 or later, where `wx.request` takes `redirect: 'manual'` (TYPINGS
+ * RequestOption.redirect). Read from getAppBaseInfo (2.20.1+) or getSystemInfoSync, not
+ * wx.canIUse: it is reported to answer false for what exists (community threads). Taro and uni on
+ * H5 give no SDKVersion: their fetch would turn `manual` into an opaque answer.
+ */
+function takesManualRedirect(wx: WxLike): boolean {
+  try {
+    const info = Object((wx.getAppBaseInfo || wx.getSystemInfoSync)?.call(wx)) as { SDKVersion?: unknown }
+    const [major = 0, minor = 0, patch = 0] = String(info.SDKVersion).split('.').map(Number)
+    return major * 1e6 + minor * 1e3 + patch >= 3002002
+  } catch {
+    return false
+  }
 }
 
 // errMsg is the only reliable signal: "request:fail timeout", "request:fail abort",
@@ -110,6 +128,8 @@ export function wechatPlatform(
   return {
     name,
     request: (o) => callApi(wx, wx.request, requestOptions(o)),
+    // WeChat's own base library versions only: qq, tt and swan number theirs differently.
+    manualRedirect: name === 'wechat' && takesManualRedirect(wx),
     uploadFile: (o) => callApi(wx, wx.uploadFile, o),
     downloadFile: (o) => callApi(wx, wx.downloadFile, o),
     storage: {

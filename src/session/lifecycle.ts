@@ -7,8 +7,11 @@ import type {
   PlatformResponse,
   PlatformTask,
 } from '../platform/types.js'
-import { absolute } from './carrier.js'
+import { setCookieLines } from '../cookie/index.js'
+import { absolute, headerValue } from './carrier.js'
 import { createFlight, withTimeout } from './flight.js'
+import { MAX_REDIRECTS, isFollowed, nextHop } from './redirect.js'
+import type { Hop } from './redirect.js'
 import { createState } from './state.js'
 import type { Stamp } from './state.js'
 
@@ -150,7 +153,10 @@ export function createSession(
 
   /**
    * Attach → send → capture. `own` calls (warm-up, login, the CSRF token fetch) capture even when
-   * the generation moved on while they were out: they are what moves it.
+   * the generation moved on while they were out: they are what moves it. Where the platform can
+   * stop at a 3xx (`redirect: 'manual'`), the SDK follows it as a browser does, each hop attached
+   * and captured for its own URL, so a hop's Set-Cookie is kept and the backend's session never
+   * goes to another origin; unless the caller asked for `redirect: 'manual'` itself.
    */
   async function call(
     api: Api,
@@ -163,17 +169,86 @@ export function createSession(
     // A CSRF token fetch may change the session, so it comes before the call notes its session.
     const waiting = state.csrf.ensure(method, state.isKnownBackend(url), fetchCsrfToken)
     const done = waiting && (await waiting)
-    const stamp = state.stamp()
     const renewsBefore = renewsStarted
-    let res: PlatformResponse
+    const follow = api === 'request' && !!platform.manualRedirect && options.redirect !== 'manual'
+    let hop: Hop | undefined = { url, method, options: follow ? { ...options, redirect: 'manual' } : options }
+    let sent: Sent | undefined
+    let aborted = false
     try {
-      res = await transmit(api, state.attach(url, method, options), method, url, bind)
+      for (let hops = 0; hop; hops++) {
+        const where = { method, url }
+        if (aborted) throw new SessionError('ABORTED', 'aborted', where)
+        if (hops > MAX_REDIRECTS)
+          throw new SessionError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, where)
+        const stamp = state.stamp()
+        // What onHeadersReceived heard of a 3xx: the documented way to read it under `manual`
+        // (the result's own payload there is a guess, PLATFORM.md 14), so it stands in for one
+        // that lacks the Location, or for a fail that ends the request after the 3xx.
+        let heard: PlatformResponse | undefined
+        const listen = (task: PlatformTask): void => {
+          const subscribe = task.onHeadersReceived as ((l: (e: unknown) => void) => void) | undefined
+          if (subscribe)
+            subscribe.call(task, (event) => {
+              const { statusCode, header, cookies } = Object(event) as Record<string, unknown>
+              heard = {
+                statusCode: statusCode as number,
+                header: Object(header) as Record<string, unknown>,
+                setCookies: setCookieLines(header, cookies),
+                data: '',
+                raw: event,
+              }
+            })
+          // The app's abort() and headers listeners: the chain's hop in flight, 3xx hops unheard.
+          if (bind)
+            bind({
+              abort() {
+                aborted = true
+                task.abort()
+              },
+              onHeadersReceived(listener: (e: never) => void) {
+                if (subscribe)
+                  subscribe.call(task, (event) => {
+                    const { statusCode, header } = Object(event) as Record<string, unknown>
+                    if (
+                      !isFollowed(
+                        statusCode,
+                        headerValue(Object(header) as Record<string, unknown>, 'location'),
+                      )
+                    )
+                      listener(event as never)
+                  })
+              },
+            })
+        }
+        const redirected = (): PlatformResponse | undefined =>
+          heard && isFollowed(heard.statusCode, headerValue(heard.header, 'location')) ? heard : undefined
+        let res: PlatformResponse
+        try {
+          res = await transmit(
+            api,
+            state.attach(hop.url, hop.method, hop.options),
+            hop.method,
+            hop.url,
+            follow ? listen : bind,
+          )
+        } catch (error) {
+          const instead = (error as SessionError).code === 'NETWORK' && redirected()
+          if (!instead) throw error
+          res = instead
+        }
+        if (follow && !isFollowed(res.statusCode, headerValue(res.header, 'location')))
+          res = redirected() || res
+        lastActivity = clock.now()
+        const current = state.capture(res, hop.url, stamp, own)
+        sent = { res, stamp, stale: !current, renewsBefore }
+        hop = follow
+          ? nextHop(hop, res.statusCode, headerValue(res.header, 'location'), o.headerName)
+          : undefined
+      }
     } finally {
       if (done) done()
     }
-    lastActivity = clock.now()
-    const current = state.capture(res, url, stamp, own)
-    return { res, stamp, stale: !current, renewsBefore }
+    return sent as Sent
   }
 
   const send: Session['send'] = (api, url, method, options, bind) =>
