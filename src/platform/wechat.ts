@@ -77,6 +77,9 @@ function toResponse(result: unknown): PlatformResponse {
   }
 }
 
+const hasLocation = (res: PlatformResponse): boolean =>
+  Object.keys(res.header).some((k) => /^location$/i.test(k))
+
 // Alipay's error 19 is "HTTP error": the answer is there. Other codes (14: JSON parse) are not answers.
 const isAnswer = (e: Record<string, unknown>): boolean =>
   typeof statusOf(e) === 'number' && (e.error === undefined || e.error === 19)
@@ -98,14 +101,29 @@ export function callApi(
   failure: (error: unknown) => PlatformFailure = toFailure,
 ): PlatformCall {
   let task: PlatformTask | undefined
+  // Under `redirect: 'manual'` a 3xx is documented to fire onHeadersReceived and end the request
+  // (TYPINGS RequestOption.redirect); what success or fail gets then is a guess (PLATFORM.md 14):
+  // the 3xx as heard stands in for a result without its Location, or for a fail.
+  let heard: PlatformResponse | undefined
+  const redirect = (): PlatformResponse | undefined =>
+    heard && heard.statusCode > 299 && heard.statusCode < 400 && hasLocation(heard) ? heard : undefined
   const result = new Promise<PlatformResponse>((resolve, reject) => {
     task = api.call(self, {
       ...options,
-      success: (r) => resolve(toResponse(r)),
-      fail: (e) => (isAnswer(objectOr(e)) ? resolve(toResponse(e)) : reject(failure(e))),
+      success: (r) => {
+        const res = toResponse(r)
+        resolve((!hasLocation(res) && redirect()) || res)
+      },
+      fail: (e) => {
+        const answer = isAnswer(objectOr(e)) ? toResponse(e) : redirect()
+        if (answer) resolve(answer)
+        else reject(failure(e))
+      },
     }) as PlatformTask
   })
   quiet(task)
+  if (options.redirect === 'manual' && task && task.onHeadersReceived)
+    task.onHeadersReceived((event: never) => (heard = toResponse(event)))
   // Promise-returning frameworks (Taro) give a task that is also a thenable: only abort is ours.
   return { task: task && typeof task.abort === 'function' ? task : { abort() {} }, result }
 }

@@ -7,7 +7,6 @@ import type {
   PlatformResponse,
   PlatformTask,
 } from '../platform/types.js'
-import { setCookieLines } from '../cookie/index.js'
 import { absolute, headerValue } from './carrier.js'
 import { createFlight, withTimeout } from './flight.js'
 import { MAX_REDIRECTS, isFollowed, nextHop } from './redirect.js'
@@ -174,6 +173,25 @@ export function createSession(
     let hop: Hop | undefined = { url, method, options: follow ? { ...options, redirect: 'manual' } : options }
     let sent: Sent | undefined
     let aborted = false
+    // The app's abort() and headers listeners reach the hop in flight; the 3xx followed are
+    // not heard, as the platform's own following shows only the final answer.
+    const listen = (task: PlatformTask): void => {
+      const listeners: Array<(event: never) => void> = []
+      if (task.onHeadersReceived)
+        task.onHeadersReceived((event: never) => {
+          const { statusCode, header } = Object(event) as { statusCode?: number; header?: object }
+          if (!isFollowed(statusCode, headerValue(Object(header) as Record<string, unknown>, 'location')))
+            for (const listener of listeners) listener(event)
+        })
+      if (bind)
+        bind({
+          abort() {
+            aborted = true
+            task.abort()
+          },
+          onHeadersReceived: (listener) => void listeners.push(listener),
+        })
+    }
     try {
       for (let hops = 0; hop; hops++) {
         const where = { method, url }
@@ -181,63 +199,8 @@ export function createSession(
         if (hops > MAX_REDIRECTS)
           throw new SessionError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, where)
         const stamp = state.stamp()
-        // What onHeadersReceived heard of a 3xx: the documented way to read it under `manual`
-        // (the result's own payload there is a guess, PLATFORM.md 14), so it stands in for one
-        // that lacks the Location, or for a fail that ends the request after the 3xx.
-        let heard: PlatformResponse | undefined
-        const listen = (task: PlatformTask): void => {
-          const subscribe = task.onHeadersReceived as ((l: (e: unknown) => void) => void) | undefined
-          if (subscribe)
-            subscribe.call(task, (event) => {
-              const { statusCode, header, cookies } = Object(event) as Record<string, unknown>
-              heard = {
-                statusCode: statusCode as number,
-                header: Object(header) as Record<string, unknown>,
-                setCookies: setCookieLines(header, cookies),
-                data: '',
-                raw: event,
-              }
-            })
-          // The app's abort() and headers listeners: the chain's hop in flight, 3xx hops unheard.
-          if (bind)
-            bind({
-              abort() {
-                aborted = true
-                task.abort()
-              },
-              onHeadersReceived(listener: (e: never) => void) {
-                if (subscribe)
-                  subscribe.call(task, (event) => {
-                    const { statusCode, header } = Object(event) as Record<string, unknown>
-                    if (
-                      !isFollowed(
-                        statusCode,
-                        headerValue(Object(header) as Record<string, unknown>, 'location'),
-                      )
-                    )
-                      listener(event as never)
-                  })
-              },
-            })
-        }
-        const redirected = (): PlatformResponse | undefined =>
-          heard && isFollowed(heard.statusCode, headerValue(heard.header, 'location')) ? heard : undefined
-        let res: PlatformResponse
-        try {
-          res = await transmit(
-            api,
-            state.attach(hop.url, hop.method, hop.options),
-            hop.method,
-            hop.url,
-            follow ? listen : bind,
-          )
-        } catch (error) {
-          const instead = (error as SessionError).code === 'NETWORK' && redirected()
-          if (!instead) throw error
-          res = instead
-        }
-        if (follow && !isFollowed(res.statusCode, headerValue(res.header, 'location')))
-          res = redirected() || res
+        const attached = state.attach(hop.url, hop.method, hop.options)
+        const res = await transmit(api, attached, hop.method, hop.url, follow ? listen : bind)
         lastActivity = clock.now()
         const current = state.capture(res, hop.url, stamp, own)
         sent = { res, stamp, stale: !current, renewsBefore }

@@ -14,25 +14,21 @@ export const MAX_REDIRECTS = 20
 export const isFollowed = (statusCode: unknown, location: string | undefined): boolean =>
   FOLLOWED.includes(statusCode as number) && !!location
 
-/** RFC 3986 §5.2.4 remove_dot_segments on a path starting with '/' (WHATWG: `%2e` is a dot too). */
-function withoutDots(path: string): string {
+/**
+ * A path (starting with '/', or empty), query and fragment with the path's dot segments removed
+ * (RFC 3986 §5.2.4; WHATWG: `%2e` is a dot too); '/' for an empty path.
+ */
+function withoutDots(pathAndMore: string): string {
+  const at = pathAndMore.search(/[?#]|$/)
+  const segments = pathAndMore.slice(0, at).split('/')
   const out: string[] = []
-  const segments = path.split('/')
   for (let i = 1; i < segments.length; i++) {
     const dots = (segments[i] as string).replace(/%2e/gi, '.')
-    const last = i === segments.length - 1
     if (dots === '..') out.pop()
     if (dots !== '.' && dots !== '..') out.push(segments[i] as string)
-    else if (last) out.push('')
+    else if (i === segments.length - 1) out.push('')
   }
-  return `/${out.join('/')}`
-}
-
-/** A path, query and fragment with its dot segments removed ('/' when there is no path). */
-function tidy(rest: string): string {
-  const at = rest.search(/[?#]/)
-  const path = at < 0 ? rest : rest.slice(0, at)
-  return withoutDots(path || '/') + (at < 0 ? '' : rest.slice(at))
+  return `/${out.join('/')}${pathAndMore.slice(at)}`
 }
 
 /**
@@ -43,33 +39,33 @@ function tidy(rest: string): string {
 export function resolveLocation(base: string, location: string): string | undefined {
   const from = /^(https?:)\/\/([^/?#]*)([^?#]*)([^#]*)/i.exec(base)
   if (!from) return undefined
-  const [, baseScheme, authority, basePath, baseQuery] = from as unknown as string[]
+  const [, baseScheme, authority, basePath, baseQuery] = from as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   // Leading and trailing controls and spaces are trimmed, tabs and newlines dropped.
-  let ref = location.replace(/^[\0- ]+|[\0- ]+$/g, '').replace(/[\t\n\r]/g, '')
-  const query = ref.search(/[?#]/)
-  if (query < 0) ref = ref.replace(/\\/g, '/')
-  else ref = ref.slice(0, query).replace(/\\/g, '/') + ref.slice(query)
-  let scheme = (baseScheme as string).toLowerCase()
+  let ref = location.replace(/^[\0- ]+|[\0- ]+$|[\t\n\r]/g, '')
+  const query = ref.search(/[?#]|$/)
+  ref = ref.slice(0, query).replace(/\\/g, '/') + ref.slice(query)
+  let scheme = baseScheme.toLowerCase()
   const schemed = /^([a-z][a-z\d+.-]*:)(.*)$/is.exec(ref)
   if (schemed) {
     const given = (schemed[1] as string).toLowerCase()
     if (given !== 'http:' && given !== 'https:') return undefined
-    ref = schemed[2] as string
-    // Another scheme: a host follows, whatever the slashes ("http:evil.com" from https).
-    if (given !== scheme) ref = `//${ref}`
+    // Another scheme: a host follows, whatever the slashes ("https:evil.com" from http).
+    ref = (given === scheme ? '' : '//') + (schemed[2] as string)
     scheme = given
   }
-  if (ref.startsWith('//')) {
-    const [, host, rest] = /^\/*([^/?#]*)(.*)$/s.exec(ref) as unknown as string[]
-    return host ? `${scheme}//${host}${tidy(rest as string)}` : undefined
-  }
-  const origin = `${scheme}//${authority}`
-  if (ref.startsWith('/')) return origin + tidy(ref)
-  if (ref === '' || ref[0] === '#') return origin + (basePath || '/') + baseQuery + ref
-  if (ref[0] === '?') return origin + (basePath || '/') + ref
-  return (
-    origin + tidy(`${(basePath as string).slice(0, (basePath as string).lastIndexOf('/') + 1) || '/'}${ref}`)
-  )
+  const host = /^\/\/\/*([^/?#]*)(.*)$/s.exec(ref)
+  if (host) return host[1] ? `${scheme}//${host[1]}${withoutDots(host[2] as string)}` : undefined
+  let path = ref
+  if (ref === '' || ref[0] === '#') path = basePath + baseQuery + ref
+  else if (ref[0] === '?') path = basePath + ref
+  else if (ref[0] !== '/') path = `${basePath.slice(0, basePath.lastIndexOf('/') + 1) || '/'}${ref}`
+  return `${scheme}//${authority}${withoutDots(path)}`
 }
 
 /** One request of a redirect chain, before the session attaches anything. */
