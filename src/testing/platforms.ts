@@ -18,18 +18,22 @@ export type AnyObject = Record<string, any>
 type Fn = (options: AnyObject) => any
 
 /** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
+// `redirect: 'manual'` is documented for WeChat only: the others follow every 3xx [guess: the
+// option is ignored], which a base library below 3.2.2 gives (their SDKVersion is their own).
+const NO_MANUAL_REDIRECT = '1.0.0'
+
 export const platformProfiles: Readonly<Record<PlatformName, Partial<Profile>>> = Object.freeze({
   wx: {},
   // Item 37: on Android several Set-Cookie are joined by ';' (weapp-cookie #39); no res.cookies
   // [guess: its docs list none], so the joined header is all a client gets.
-  qq: { setCookieJoin: ';', cookiesArray: false },
+  qq: { setCookieJoin: ';', cookiesArray: false, baseLibrary: NO_MANUAL_REDIRECT },
   // Item 36: `set-cookie` lower-cased and joined (tt.request doc); res.cookies stays internal, the
   // wrapper needs the lines for the native jar and removes them.
-  tt: {},
+  tt: { baseLibrary: NO_MANUAL_REDIRECT },
   // Item 38: joined with ',' (reported); the result is {data, statusCode, header} (swan.request doc).
-  swan: { cookiesArray: false },
+  swan: { cookiesArray: false, baseLibrary: NO_MANUAL_REDIRECT },
   // Item 35: lower-case response header names; res.cookies stays internal (the native jar's).
-  my: { headerCase: 'lower' },
+  my: { headerCase: 'lower', baseLibrary: NO_MANUAL_REDIRECT },
 })
 
 export interface PlatformApiOptions {

@@ -460,6 +460,16 @@ describe('the testing runtime on both paths', () => {
     } finally {
       old.destroy()
     }
+    // Documented for WeChat only: the other platforms' runtimes follow whatever is asked.
+    for (const name of ['qq', 'tt', 'swan'] as const) {
+      const other = createRuntime({ clock: env.clock, profile: platformProfiles[name] })
+      try {
+        const res = await call(asPlatform(other, name), { url, redirect: 'manual' })
+        expect(res.statusCode, name).toBe(200)
+      } finally {
+        other.destroy()
+      }
+    }
     const legacy = createRuntime({ clock: env.clock, profile: profiles.legacy })
     expect(legacy.wx.getAppBaseInfo).toBeUndefined()
     expect(legacy.wx.getSystemInfoSync().SDKVersion).toBe('2.9.4')
