@@ -17,11 +17,11 @@ export type AnyObject = Record<string, any>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (options: AnyObject) => any
 
-/** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
 // `redirect: 'manual'` is documented for WeChat only: the others follow every 3xx [guess: the
 // option is ignored], which a base library below 3.2.2 gives (their SDKVersion is their own).
 const NO_MANUAL_REDIRECT = '1.0.0'
 
+/** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
 export const platformProfiles: Readonly<Record<PlatformName, Partial<Profile>>> = Object.freeze({
   wx: {},
   // Item 37: on Android several Set-Cookie are joined by ';' (weapp-cookie #39); no res.cookies
