@@ -21,11 +21,12 @@ type Format = 'es' | 'cjs'
  * entry with Alipay's adapter 11,500 B) until the 9,000 B question is decided — see the closing
  * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
  * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
+ * Issue 12's redirects (the SDK follows 3xx under `redirect: 'manual'`) measured +1,053 B.
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 12800,
+    limit: 13900,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
@@ -35,7 +36,7 @@ const targets: { label: string; limit?: number; code(dist: string, format: Forma
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 13300,
+    limit: 14400,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

@@ -15,6 +15,8 @@ export type SessionErrorCode =
   | 'INVALID_OPTION'
   /** A hook (`hooks` option or a call's) threw; its error is the `cause`. */
   | 'HOOK_FAILED'
+  /** A call's redirects went on for more than 20 hops (a loop): the SDK stopped following. */
+  | 'TOO_MANY_REDIRECTS'
 
 export interface SessionErrorDetails {
   cause?: unknown

@@ -62,6 +62,8 @@ export interface PlatformAdapter {
 
 export interface Platform extends PlatformAdapter {
   request(options: PlatformCallOptions): PlatformCall
+  /** `request` takes `redirect: 'manual'` (WeChat base library 3.2.2+): the SDK follows 3xx itself. */
+  manualRedirect?: boolean
   uploadFile(options: PlatformCallOptions): PlatformCall
   downloadFile(options: PlatformCallOptions): PlatformCall
   storage: PlatformStorage

@@ -23,6 +23,24 @@ export interface WxLike {
   offAppShow?(listener: () => void): void
   onAppHide?(listener: () => void): void
   offAppHide?(listener: () => void): void
+  getAppBaseInfo?(): unknown
+  getSystemInfoSync?(): unknown
+}
+
+/**
+ * The base library is 3.2.2 or later, where `wx.request` takes `redirect: 'manual'` (TYPINGS
+ * RequestOption.redirect). Read from getAppBaseInfo (2.20.1+) or getSystemInfoSync, not
+ * wx.canIUse: it is reported to answer false for what exists (community threads). Taro and uni on
+ * H5 give no SDKVersion: their fetch would turn `manual` into an opaque answer.
+ */
+function takesManualRedirect(wx: WxLike): boolean {
+  try {
+    const info = Object((wx.getAppBaseInfo || wx.getSystemInfoSync)?.call(wx)) as { SDKVersion?: unknown }
+    const [major = 0, minor = 0, patch = 0] = String(info.SDKVersion).split('.').map(Number)
+    return major * 1e6 + minor * 1e3 + patch >= 3002002
+  } catch {
+    return false
+  }
 }
 
 // errMsg is the only reliable signal: "request:fail timeout", "request:fail abort",
@@ -59,6 +77,9 @@ function toResponse(result: unknown): PlatformResponse {
   }
 }
 
+const hasLocation = (res: PlatformResponse): boolean =>
+  Object.keys(res.header).some((k) => /^location$/i.test(k))
+
 // Alipay's error 19 is "HTTP error": the answer is there. Other codes (14: JSON parse) are not answers.
 const isAnswer = (e: Record<string, unknown>): boolean =>
   typeof statusOf(e) === 'number' && (e.error === undefined || e.error === 19)
@@ -80,14 +101,29 @@ export function callApi(
   failure: (error: unknown) => PlatformFailure = toFailure,
 ): PlatformCall {
   let task: PlatformTask | undefined
+  // Under `redirect: 'manual'` a 3xx is documented to fire onHeadersReceived and end the request
+  // (TYPINGS RequestOption.redirect); what success or fail gets then is a guess (PLATFORM.md 14):
+  // the 3xx as heard stands in for a result without its Location, or for a fail.
+  let heard: PlatformResponse | undefined
+  const redirect = (): PlatformResponse | undefined =>
+    heard && heard.statusCode > 299 && heard.statusCode < 400 && hasLocation(heard) ? heard : undefined
   const result = new Promise<PlatformResponse>((resolve, reject) => {
     task = api.call(self, {
       ...options,
-      success: (r) => resolve(toResponse(r)),
-      fail: (e) => (isAnswer(objectOr(e)) ? resolve(toResponse(e)) : reject(failure(e))),
+      success: (r) => {
+        const res = toResponse(r)
+        resolve((!hasLocation(res) && redirect()) || res)
+      },
+      fail: (e) => {
+        const answer = isAnswer(objectOr(e)) ? toResponse(e) : redirect()
+        if (answer) resolve(answer)
+        else reject(failure(e))
+      },
     }) as PlatformTask
   })
   quiet(task)
+  if (options.redirect === 'manual' && task && task.onHeadersReceived)
+    task.onHeadersReceived((event: never) => (heard = toResponse(event)))
   // Promise-returning frameworks (Taro) give a task that is also a thenable: only abort is ours.
   return { task: task && typeof task.abort === 'function' ? task : { abort() {} }, result }
 }
@@ -110,6 +146,8 @@ export function wechatPlatform(
   return {
     name,
     request: (o) => callApi(wx, wx.request, requestOptions(o)),
+    // WeChat's own base library versions only: qq, tt and swan number theirs differently.
+    manualRedirect: name === 'wechat' && takesManualRedirect(wx),
     uploadFile: (o) => callApi(wx, wx.uploadFile, o),
     downloadFile: (o) => callApi(wx, wx.downloadFile, o),
     storage: {

@@ -7,8 +7,10 @@ import type {
   PlatformResponse,
   PlatformTask,
 } from '../platform/types.js'
-import { absolute } from './carrier.js'
+import { absolute, headerValue } from './carrier.js'
 import { createFlight, withTimeout } from './flight.js'
+import { MAX_REDIRECTS, isFollowed, nextHop } from './redirect.js'
+import type { Hop } from './redirect.js'
 import { createState } from './state.js'
 import type { Stamp } from './state.js'
 
@@ -153,7 +155,10 @@ export function createSession(
 
   /**
    * Attach → send → capture. `own` calls (warm-up, login, the CSRF token fetch) capture even when
-   * the generation moved on while they were out: they are what moves it.
+   * the generation moved on while they were out: they are what moves it. Where the platform can
+   * stop at a 3xx (`redirect: 'manual'`), the SDK follows it as a browser does, each hop attached
+   * and captured for its own URL, so a hop's Set-Cookie is kept and the backend's session never
+   * goes to another origin; unless the caller asked for `redirect: 'manual'` itself.
    */
   async function call(
     api: Api,
@@ -166,17 +171,50 @@ export function createSession(
     // A CSRF token fetch may change the session, so it comes before the call notes its session.
     const waiting = state.csrf.ensure(method, state.isKnownBackend(url), fetchCsrfToken)
     const done = waiting && (await waiting)
-    const stamp = state.stamp()
     const renewsBefore = renewsStarted
-    let res: PlatformResponse
+    const follow = api === 'request' && !!platform.manualRedirect && options.redirect !== 'manual'
+    let hop: Hop | undefined = { url, method, options: follow ? { ...options, redirect: 'manual' } : options }
+    let sent: Sent | undefined
+    let aborted = false
+    // The app's abort() and headers listeners reach the hop in flight; the 3xx followed are
+    // not heard, as the platform's own following shows only the final answer.
+    const listen = (task: PlatformTask): void => {
+      const listeners: Array<(event: never) => void> = []
+      if (task.onHeadersReceived)
+        task.onHeadersReceived((event: never) => {
+          const { statusCode, header } = Object(event) as { statusCode?: number; header?: object }
+          if (!isFollowed(statusCode, headerValue(Object(header) as Record<string, unknown>, 'location')))
+            for (const listener of listeners) listener(event)
+        })
+      if (bind)
+        bind({
+          abort() {
+            aborted = true
+            task.abort()
+          },
+          onHeadersReceived: (listener) => void listeners.push(listener),
+        })
+    }
     try {
-      res = await transmit(api, state.attach(url, method, options), method, url, bind)
+      for (let hops = 0; hop; hops++) {
+        const where = { method, url }
+        if (aborted) throw new SessionError('ABORTED', 'aborted', where)
+        if (hops > MAX_REDIRECTS)
+          throw new SessionError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, where)
+        const stamp = state.stamp()
+        const attached = state.attach(hop.url, hop.method, hop.options)
+        const res = await transmit(api, attached, hop.method, hop.url, follow ? listen : bind)
+        lastActivity = clock.now()
+        const current = state.capture(res, hop.url, stamp, own)
+        sent = { res, stamp, stale: !current, renewsBefore }
+        hop = follow
+          ? nextHop(hop, res.statusCode, headerValue(res.header, 'location'), o.headerName)
+          : undefined
+      }
     } finally {
       if (done) done()
     }
-    lastActivity = clock.now()
-    const current = state.capture(res, url, stamp, own)
-    return { res, stamp, stale: !current, renewsBefore }
+    return sent as Sent
   }
 
   const send: Session['send'] = (api, url, method, options, bind) =>

@@ -7,8 +7,18 @@ import { tmpdir } from 'node:os'
 import { basename, extname, join } from 'node:path'
 import { reportTo, type Callbacks, type Deliver } from './callbacks.js'
 import type { Clock } from './clock.js'
-import type { Profile } from './profile.js'
-import { send, type Exchange } from './transport.js'
+import { baseLibraryAtLeast, type Profile } from './profile.js'
+import { send, type Exchange, type NativeCookies } from './transport.js'
+
+/**
+ * The option key under which a platform wrapper (Alipay's `my`, Douyin's `tt` with enableStore)
+ * hands its native cookie jar to the emulated network, which applies it at every redirect hop.
+ */
+export const NATIVE_COOKIES: unique symbol = Symbol('native cookie jar')
+const nativeCookies = (o: object): { cookies?: NativeCookies } => {
+  const jar = (o as { [NATIVE_COOKIES]?: NativeCookies })[NATIVE_COOKIES]
+  return jar ? { cookies: jar } : {}
+}
 
 type Api = 'request' | 'uploadFile' | 'downloadFile'
 export type Header = Record<string, string | string[]>
@@ -357,7 +367,9 @@ export function createNetwork(ctx: NetworkContext) {
         method,
         url,
         headers,
-        redirect: o.redirect === 'manual' ? 'manual' : 'follow',
+        // "需要基础库： `3.2.2`" (TYPINGS RequestOption.redirect); an older one follows [guess: ignored].
+        redirect: o.redirect === 'manual' && baseLibraryAtLeast(ctx.profile, '3.2.2') ? 'manual' : 'follow',
+        ...nativeCookies(o),
         ...(body ? { body } : {}),
       }
     }
@@ -485,7 +497,14 @@ export function createNetwork(ctx: NetworkContext) {
         const headers = outgoing(o.header)
         for (const n of Object.keys(headers)) if (n.toLowerCase() === 'content-type') delete headers[n]
         headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`
-        exchange = { method: 'POST', url, headers, body: Buffer.concat(parts), redirect: 'follow' }
+        exchange = {
+          method: 'POST',
+          url,
+          headers,
+          body: Buffer.concat(parts),
+          redirect: 'follow',
+          ...nativeCookies(o),
+        }
       }
     }
     // data is always a string, never JSON-parsed (TYPINGS UploadFileSuccessCallbackResult).
@@ -497,7 +516,9 @@ export function createNetwork(ctx: NetworkContext) {
   const downloadFile = (o: DownloadFileOptions): FileTaskLike => {
     const url = target(o.url)
     const exchange: Exchange | string =
-      typeof url === 'string' ? url : { method: 'GET', url, headers: outgoing(o.header), redirect: 'follow' }
+      typeof url === 'string'
+        ? url
+        : { method: 'GET', url, headers: outgoing(o.header), redirect: 'follow', ...nativeCookies(o) }
     // "只要服务器有响应数据，就会把响应内容写入文件并进入 success 回调" (TYPINGS downloadFile): any status.
     return fileTask('downloadFile', o, exchange, async (statusCode, raw, body) => {
       const path =

@@ -3,8 +3,10 @@
 // disk, login cloud, clock and lifecycle, with each platform's call shapes and quirks on top.
 //   const rt = createRuntime({ profile: platformProfiles.my }); const my = asPlatform(rt, 'my')
 import { CookieJar } from '../cookie/index.js'
+import { NATIVE_COOKIES } from './network.js'
 import type { Profile } from './profile.js'
 import type { Runtime } from './runtime.js'
+import type { NativeCookies } from './transport.js'
 
 export type PlatformName = 'wx' | 'qq' | 'tt' | 'swan' | 'my'
 
@@ -15,19 +17,23 @@ export type AnyObject = Record<string, any>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (options: AnyObject) => any
 
+// `redirect: 'manual'` is documented for WeChat only: the others follow every 3xx [guess: the
+// option is ignored], which a base library below 3.2.2 gives (their SDKVersion is their own).
+const NO_MANUAL_REDIRECT = '1.0.0'
+
 /** The profile each platform's runtime is created with (spread into `createRuntime({ profile })`). */
 export const platformProfiles: Readonly<Record<PlatformName, Partial<Profile>>> = Object.freeze({
   wx: {},
   // Item 37: on Android several Set-Cookie are joined by ';' (weapp-cookie #39); no res.cookies
   // [guess: its docs list none], so the joined header is all a client gets.
-  qq: { setCookieJoin: ';', cookiesArray: false },
+  qq: { setCookieJoin: ';', cookiesArray: false, baseLibrary: NO_MANUAL_REDIRECT },
   // Item 36: `set-cookie` lower-cased and joined (tt.request doc); res.cookies stays internal, the
   // wrapper needs the lines for the native jar and removes them.
-  tt: {},
+  tt: { baseLibrary: NO_MANUAL_REDIRECT },
   // Item 38: joined with ',' (reported); the result is {data, statusCode, header} (swan.request doc).
-  swan: { cookiesArray: false },
+  swan: { cookiesArray: false, baseLibrary: NO_MANUAL_REDIRECT },
   // Item 35: lower-case response header names; res.cookies stays internal (the native jar's).
-  my: { headerCase: 'lower' },
+  my: { headerCase: 'lower', baseLibrary: NO_MANUAL_REDIRECT },
 })
 
 export interface PlatformApiOptions {
@@ -62,15 +68,16 @@ function mergeCookies(native: string, explicit: unknown): string {
   return [...kept, ...(own ? [own] : [])].join('; ')
 }
 
-/** Header object without its Cookie entry, and that entry. */
-function splitCookie(header: AnyObject | undefined): [AnyObject, unknown] {
-  const out: AnyObject = {}
-  let cookie: unknown
-  for (const [k, v] of Object.entries(header ?? {})) {
-    if (k.toLowerCase() === 'cookie') cookie = v
-    else out[k] = v
+/**
+ * A native jar as the emulated network applies it at every redirect hop: its cookies for the
+ * hop's URL with the explicit Cookie header (as `honoured` lets it through), and each hop's
+ * Set-Cookie for that hop's URL, so a third party's never lands on the backend.
+ */
+function nativeJar(jar: CookieJar, honoured: (explicit: unknown) => unknown): NativeCookies {
+  return {
+    header: (url, explicit) => mergeCookies(jar.getCookieHeader(url), honoured(explicit)),
+    store: (url, lines) => void jar.setCookies(lines, url),
   }
-  return [out, cookie]
 }
 
 const suspendedToBackground = (api: string, e: AnyObject): AnyObject =>
@@ -84,18 +91,12 @@ function douyin(rt: Runtime, nativeCookies: boolean): AnyObject {
     (api: 'request' | 'uploadFile' | 'downloadFile'): Fn =>
     (o) => {
       const { rest, done } = callbacks(o)
-      let header = rest['header']
-      if (jar) {
-        const [others, explicit] = splitCookie(header)
-        const cookie = mergeCookies(jar.getCookieHeader(String(rest['url'])), explicit)
-        header = cookie ? { ...others, Cookie: cookie } : others
-      }
       return wx[api]({
         ...rest,
-        header,
+        // The native jar at every hop, an explicit Cookie header winning name by name.
+        ...(jar ? { [NATIVE_COOKIES]: nativeJar(jar, (explicit) => explicit) } : {}),
         success: (r: AnyObject) => {
-          const { cookies, header: h, ...result } = r
-          if (jar && Array.isArray(cookies)) jar.setCookies(cookies, String(rest['url']))
+          const { cookies: _internal, header: h, ...result } = r
           if (h) {
             // "set-cookie" lower-cased, still one joined string (tt.request doc).
             const out: AnyObject = {}
@@ -151,34 +152,30 @@ function alipay(rt: Runtime): AnyObject {
   // The hidden native jar: "服务端回设的 cookie … 会设置到小程序进程中，下次…自动将已有的 cookie 带入"
   // (my.request FAQ). It lives in the process, so a cold restart empties it [guess].
   const jar = new CookieJar({ now: () => rt.clock.now() })
-  const cookieHeader = (url: string, header: AnyObject | undefined, enableCookie: unknown): AnyObject => {
-    const [others, explicit] = splitCookie(header)
-    // A Cookie header set by JS is honoured only with enableCookie (10.2.33+): "开启后可在headers中编辑cookie";
-    // dropped otherwise, and merged over the native cookies when honoured [guess, item 35].
-    const cookie = mergeCookies(jar.getCookieHeader(url), enableCookie === true ? explicit : undefined)
-    return cookie ? { ...others, cookie } : others
-  }
+  // A Cookie header set by JS is honoured only with enableCookie (10.2.33+): "开启后可在headers中编辑cookie";
+  // dropped otherwise, and merged over the native cookies when honoured [guess, item 35].
+  const native = (enableCookie: unknown) =>
+    nativeJar(jar, (explicit) => (enableCookie === true ? explicit : undefined))
   const file =
     (api: 'uploadFile' | 'downloadFile'): Fn =>
     (o) =>
       // uploadFile/downloadFile take `header` (singular) and answer statusCode/header (my.uploadFile doc).
-      wx[api]({ ...o, header: cookieHeader(String(o['url']), o['header'], false) })
+      wx[api]({ ...o, [NATIVE_COOKIES]: native(false) })
 
   return {
     request(o: AnyObject) {
       const { rest, done } = callbacks(o)
       const { headers, enableCookie, dataType = 'json', timeout = 30_000, ...others } = rest
-      const url = String(others['url'])
       const json = String(dataType).toLowerCase() === 'json'
       const task = wx['request']({
         ...others,
         // "timeout 默认 30000" (my.request doc).
         timeout,
-        header: cookieHeader(url, headers, enableCookie),
+        header: headers,
+        [NATIVE_COOKIES]: native(enableCookie),
         dataType: 'text',
         responseType: dataType === 'arraybuffer' ? 'arraybuffer' : 'text',
         success(r: AnyObject) {
-          jar.setCookies(r['cookies'] as string[], url)
           // JS never sees the cookies: "前端获取不到 cookie" (my.request FAQ).
           const { 'set-cookie': _hidden, ...visible } = r['header'] as AnyObject
           let data = r['data']

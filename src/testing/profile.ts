@@ -26,6 +26,23 @@ export interface Profile {
    * stopped); 'flush' fires them all at once on show (reported on some Android phones, community doc 0002e276e78e485ed68979f095b800).
    */
   suspendedTimers: 'resume' | 'flush'
+  /**
+   * The base library (`SDKVersion` of getAppBaseInfo / getSystemInfoSync). Below 3.2.2 `request`
+   * ignores `redirect: 'manual'` and follows 3xx itself (TYPINGS: redirect needs 3.2.2; that an
+   * unknown option is ignored is a [guess]); below 2.20.1 there is no getAppBaseInfo.
+   */
+  baseLibrary: string
+}
+
+/** The profile's base library is `version` or later (dotted numbers). */
+export function baseLibraryAtLeast(profile: Pick<Profile, 'baseLibrary'>, version: string): boolean {
+  const have = profile.baseLibrary.split('.').map(Number)
+  const want = version.split('.').map(Number)
+  for (let i = 0; i < want.length; i++) {
+    const difference = (have[i] ?? 0) - (want[i] ?? 0)
+    if (difference) return difference > 0
+  }
+  return true
 }
 
 export const defaultProfile: Readonly<Profile> = Object.freeze({
@@ -38,6 +55,8 @@ export const defaultProfile: Readonly<Profile> = Object.freeze({
   suspendAfterMs: 5_000,
   destroyAfterMs: 30 * 60_000,
   suspendedTimers: 'resume',
+  // What miniprogram-api-typings 5.2.3 describes ("API definitions updated to base library 3.17.0").
+  baseLibrary: '3.17.0',
 })
 
 /** Ready-made quirk sets to spread into `profile`. */
@@ -48,6 +67,8 @@ export const profiles = Object.freeze({
   androidHighPerformance: { headerCase: 'lower', suspendedTimers: 'flush' } as Partial<Profile>,
   devtools: { refererVersion: 'devtools', headersListenerStatusCode: false } as Partial<Profile>,
   qqAndroid: { setCookieJoin: ';' } as Partial<Profile>,
-  /** Base library < 2.10.0: no `res.cookies`. */
-  legacy: { cookiesArray: false } as Partial<Profile>,
+  /** Base library < 2.10.0: no `res.cookies` (nor `redirect: 'manual'`). */
+  legacy: { cookiesArray: false, baseLibrary: '2.9.4' } as Partial<Profile>,
+  /** Base library 3.2.1, the last without `redirect: 'manual'`: 3xx are followed by the platform. */
+  beforeManualRedirect: { baseLibrary: '3.2.1' } as Partial<Profile>,
 })

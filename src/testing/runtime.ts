@@ -12,7 +12,7 @@ import {
   type UploadFileOptions,
 } from './network.js'
 import { createPages, type OpenPageOptions, type PageInstance } from './page.js'
-import { defaultProfile, type Profile } from './profile.js'
+import { baseLibraryAtLeast, defaultProfile, type Profile } from './profile.js'
 import { createDisk, createStorage, type Disk, type StorageApi } from './storage.js'
 
 export interface RuntimeOptions {
@@ -61,6 +61,10 @@ export interface WxLike extends StorageApi {
   offAppShow(listener?: (options: LaunchOptions) => void): void
   onAppHide(listener: () => void): void
   offAppHide(listener?: () => void): void
+  /** Only `SDKVersion` (profile.baseLibrary). */
+  getSystemInfoSync(): { SDKVersion: string }
+  /** Base library 2.20.1+ only; only `SDKVersion`. */
+  getAppBaseInfo?(): { SDKVersion: string }
 }
 
 export interface Runtime {
@@ -227,7 +231,11 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     offAppShow: (fn) => remove(showListeners, fn),
     onAppHide: (fn) => void hideListeners.push(fn),
     offAppHide: (fn) => remove(hideListeners, fn),
+    getSystemInfoSync: () => ({ SDKVersion: profile.baseLibrary }),
   }
+  // "需要基础库： `2.20.1`" (TYPINGS getAppBaseInfo).
+  if (baseLibraryAtLeast(profile, '2.20.1'))
+    wxApi.getAppBaseInfo = () => ({ SDKVersion: profile.baseLibrary })
   // A destroyed launch runs no more code: calling into it is a test bug, reported clearly. Except
   // off*: a listener dies with its launch, so removing it is already done (a client made on the
   // old launch disposes quietly after restart()).

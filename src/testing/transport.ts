@@ -9,6 +9,36 @@ export interface Exchange {
   headers: Record<string, string>
   body?: Buffer
   redirect: 'follow' | 'manual'
+  /** The platform's own cookie jar (Alipay's, Douyin's with enableStore), used at every hop. */
+  cookies?: NativeCookies
+}
+
+/**
+ * A native cookie jar, applied at each hop as a native HTTP stack does [guess: per hop, as
+ * browsers do], so a third party's Set-Cookie on a redirect is stored for its own host only.
+ */
+export interface NativeCookies {
+  /** The Cookie header for a hop to `url`, from the jar and the caller's own Cookie header. */
+  header(url: string, explicit: string | undefined): string
+  /** A hop's Set-Cookie lines, for that hop's URL. */
+  store(url: string, lines: string[]): void
+}
+
+/** The request headers for one hop: a native jar's Cookie header computed for that hop's URL. */
+function withNativeCookies(
+  headers: Record<string, string>,
+  url: URL,
+  jar?: NativeCookies,
+): Record<string, string> {
+  if (!jar) return headers
+  const others: Record<string, string> = {}
+  let explicit: string | undefined
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'cookie') explicit = value
+    else others[name] = value
+  }
+  const cookie = jar.header(url.href, explicit)
+  return cookie ? { ...others, Cookie: cookie } : others
 }
 
 export interface ExchangeEvents {
@@ -40,9 +70,10 @@ export function send(ex: Exchange, on: ExchangeEvents): () => void {
   ): void => {
     const lib = url.protocol === 'https:' ? https : http
     // agent:false: one connection per call, so no keep-alive socket outlives a test's server.
+    const sent = withNativeCookies(headers, url, ex.cookies)
     const req = lib.request(url, {
       method,
-      headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
+      headers: { ...sent, ...(body ? { 'Content-Length': String(body.length) } : {}) },
       agent: false,
     })
     current = req
@@ -53,8 +84,15 @@ export function send(ex: Exchange, on: ExchangeEvents): () => void {
       if (stopped) return res.destroy()
       const status = res.statusCode ?? 0
       const location = res.headers.location
+      // A native jar takes every hop's Set-Cookie for that hop's URL.
+      ex.cookies?.store(
+        url.href,
+        res.rawHeaders.filter((_, i) => i % 2 === 1 && res.rawHeaders[i - 1]!.toLowerCase() === 'set-cookie'),
+      )
       if (ex.redirect === 'follow' && location && [301, 302, 303, 307, 308].includes(status)) {
         // Followed internally: JS never sees this hop, so its Set-Cookie is lost (mptool docs/net/README.md, PLATFORM.md 1.6).
+        // Every header the caller set (Cookie, a session header, Authorization) goes on to the next
+        // hop, whatever its host: nothing documents otherwise [guess]; a native jar's cookies are its own per hop.
         res.resume()
         if (hops >= MAX_REDIRECTS) return on.error('too many redirects')
         const next = new URL(location, url)

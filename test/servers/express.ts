@@ -265,6 +265,50 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   })
   // ---- end of issue 15's block ----
 
+  // ---- Redirects (issue 12): routes only, in this one block. ----
+  // POST /redirect/login {code}: what /login does (the id rotated, the user bound), answered with
+  // a 302 to `?to=` (default /me), as a form login does.
+  app.post('/redirect/login', (req, res, next) => {
+    const result = options.code2Session(String(req.body?.code ?? ''))
+    if ('errcode' in result && result.errcode !== 0) {
+      res.status(400).json({ errcode: result.errcode, errmsg: result.errmsg })
+      return
+    }
+    req.session.regenerate((err) => {
+      if (err) return next(err)
+      req.session.openid = (result as { openid: string }).openid
+      req.session.lastSeen = now()
+      res.redirect(302, String(req.query.to ?? '/me'))
+    })
+  })
+  // ALL /redirect/…: each `cookie=` query value becomes a Set-Cookie line; then `?loop=1` answers
+  // 302 to this very URL, `?location=L&status=S` answers S (302) with Location L verbatim (none
+  // without `location`), and
+  // anything else echoes what arrived (method, URL, Cookie, headers, body, session).
+  app.all('/redirect/*rest', (req, res) => {
+    const { cookie, loop, location, status } = req.query
+    for (const line of [cookie ?? []].flat()) res.append('Set-Cookie', String(line))
+    if (loop) {
+      res.status(302).setHeader('Location', req.originalUrl)
+      res.end()
+    } else if (typeof location === 'string' || status) {
+      res.status(Number(status ?? 302))
+      if (typeof location === 'string') res.setHeader('Location', location)
+      res.end()
+    } else {
+      const { method, originalUrl: url, headers: header } = req
+      res.json({
+        method,
+        url,
+        cookie: header.cookie ?? '',
+        header,
+        body: req.body ?? null,
+        openid: req.session.openid,
+      })
+    }
+  })
+  // ---- end of issue 12's redirect block ----
+
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ code: 500, message: err.message })
   })
@@ -272,6 +316,7 @@ export async function startExpressServer(options: ExpressServerOptions): Promise
   const routeEvents: Record<string, ServerEvent['event']> = {
     'GET /session': 'warmup',
     'POST /login': 'login',
+    'POST /redirect/login': 'login',
     'POST /logout': 'logout',
     'GET /keepalive': 'keepalive',
     'POST /bind': 'bind',

@@ -8,7 +8,7 @@ $method = $_SERVER['REQUEST_METHOD'];
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 if ($path === '/__ready') { echo 'ok'; return true; }
 
-$routes = ['GET /session' => 'warmup', 'POST /login' => 'login', 'POST /logout' => 'logout',
+$routes = ['GET /session' => 'warmup', 'POST /login' => 'login', 'POST /redirect/login' => 'login', 'POST /logout' => 'logout',
   'GET /keepalive' => 'keepalive', 'POST /bind' => 'bind'];
 $ev = ['at' => (int) round(microtime(true) * 1000), 'method' => $method, 'path' => $path];
 if (isset($routes["$method $path"])) $ev['event'] = $routes["$method $path"];
@@ -103,6 +103,7 @@ switch ("$method $path") {
     $_SESSION['warm'] = true;
     reply(200, ['sessionId' => session_id(), 'loggedIn' => (bool) $openid]);
   case 'POST /login':
+  case 'POST /redirect/login': // a form login: the same, answered 302 → /me (see below)
     $code = $input['code'] ?? '';
     if (!is_string($code) || $code === '') reply(400, ['errcode' => 41008, 'errmsg' => 'missing code']);
     $raw = @file_get_contents("$wechat/sns/jscode2session?appid=test&secret=test&js_code=" . urlencode($code)
@@ -112,6 +113,11 @@ switch ("$method $path") {
     if (($res['errcode'] ?? 0) !== 0) reply(400, ['errcode' => $res['errcode'], 'errmsg' => $res['errmsg'] ?? '']);
     session_regenerate_id(true); // servers rotate the id on login (session fixation defence)
     $_SESSION['openid'] = $res['openid'];
+    if ($path === '/redirect/login') {
+      header('session_id: ' . session_id());
+      header('Location: /me', true, 302);
+      exit;
+    }
     reply(200, ['sessionId' => session_id(), 'openid' => $res['openid'], 'bind' => $bound($res['openid'])]);
   case 'POST /bind':
     $id = $needLogin();
