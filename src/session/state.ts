@@ -112,7 +112,11 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     }
     return lastOrigin
   }
-  const isBackend = (url: string): boolean => !backend || originOfUrl(url) === backend
+  // A URL the parser refuses is nobody's backend: what the network would contact is not known.
+  const isBackend = (url: string): boolean => {
+    const origin = originOfUrl(url)
+    return origin !== '' && (!backend || origin === backend)
+  }
   const isKnownBackend = (url: string): boolean => !!backend && originOfUrl(url) === backend
   // CSRF tokens belong to the session id they came with, like a login.
   const csrf = createCsrf(o.csrf, () => id() || undefined)
