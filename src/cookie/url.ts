@@ -39,7 +39,7 @@ export function parseUrl(url: string): ParsedUrl | null {
   const host = rawHost[0] === '[' ? ipv6(rawHost.slice(1, -1)) : hostName(rawHost)
   const port = rawPort && String(Number(rawPort))
   if (!host || Number(port) > 65535) return null
-  const defaultPort = scheme.endsWith('s') ? '443' : '80'
+  const defaultPort = /^(https|wss)$/.test(scheme) ? '443' : '80'
   return { scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(parts![3]!) }
 }
 

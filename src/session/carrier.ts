@@ -9,7 +9,7 @@ import { parseSetCookie } from '../cookie/index.js'
  * a browser resolves it, and is then not the backend's.
  */
 export function absolute(baseURL: string, url: string): string {
-  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !baseURL) return url
+  if (/^[a-z][a-z\d+.-]*:[/\\]{2}/i.test(url) || !baseURL) return url
   if (/^[/\\]{2}/.test(url)) return baseURL.slice(0, baseURL.indexOf(':') + 1) + url
   return `${baseURL}${url[0] === '/' ? '' : '/'}${url}`
 }
