@@ -28,6 +28,7 @@ const HOST_NAME = /^[A-Za-z\d_-]+(\.[A-Za-z\d_-]+)*\.?$/
  */
 export function parseUrl(url: string): ParsedUrl | null {
   // WHATWG strips tabs, newlines and surrounding spaces; a native stack may not: refused.
+  // eslint-disable-next-line no-control-regex
   if (/[\0-\x1f]|^ | $/.test(url)) return null
   const parts = URL_PARTS.exec(url)
   const scheme = parts ? parts[1]!.toLowerCase() : ''
