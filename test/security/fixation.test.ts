@@ -11,8 +11,8 @@ import { backendRows } from '../session/backends.js'
 import { createClock, createRuntime } from '../../src/testing/index.js'
 import { body } from '../session/env.js'
 import type { Env } from '../session/env.js'
-import { startThirdParty } from './third-party.js'
-import type { ThirdParty } from './third-party.js'
+import { startThirdParty } from './servers.js'
+import type { ThirdParty } from './servers.js'
 
 const NAMES = ['connect.sid', 'PHPSESSID', 'JSESSIONID', 'jsessionid', 'sid', 'SESSION', 'sessionid']
 

@@ -2,8 +2,6 @@
 // CR/LF or NUL (header injection), non-ASCII, 10 KB, or an object from a login body is refused,
 // reported through onError, never sent and never persisted; a poisoned id planted in storage
 // before launch is refused on load, and the app recovers by warm-up and login.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/client.js'
 import type { SessionError } from '../../src/errors.js'
@@ -13,7 +11,7 @@ import type { Runtime } from '../../src/testing/index.js'
 import { backendRows } from '../session/backends.js'
 import { body } from '../session/env.js'
 import type { Env } from '../session/env.js'
-import type { Received } from './third-party.js'
+import { startLoginBodyBackend } from './servers.js'
 
 const BAD_IDS: Array<[string, unknown]> = [
   ['CR/LF (header injection)', 'abc\r\nX-Injected: 1'],
@@ -27,29 +25,6 @@ const BAD_IDS: Array<[string, unknown]> = [
   ['a number', 12345],
 ]
 
-/**
- * A backend that answers its login with `loginBody` (the id an app's sessionFromBody reads),
- * its warm-up with no id at all, and every other path with what it received.
- */
-async function loginBodyBackend(loginBody: unknown) {
-  const received: Received[] = []
-  const server = createServer((req, res) => {
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } })
-    const answer = req.url === '/login' ? loginBody : req.url === '/session' ? {} : { url: req.url }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
-
 describe.each(['header', 'url'] as const)('ids from a login body (%s mode)', (mode) => {
   let rt: Runtime | undefined
   let close: (() => Promise<void>) | undefined
@@ -60,7 +35,7 @@ describe.each(['header', 'url'] as const)('ids from a login body (%s mode)', (mo
   })
 
   it.each(BAD_IDS)('%s: refused, reported, never sent, never persisted', async (_what, bad) => {
-    const backend = await loginBodyBackend({ sessionId: bad })
+    const backend = await startLoginBodyBackend({ sessionId: bad })
     close = backend.close
     rt = createRuntime({ clock: createClock() })
     const errors: SessionError[] = []

@@ -11,8 +11,8 @@ import { absolute } from '../../src/session/carrier.js'
 import { backendRows } from '../session/backends.js'
 import { body, expressEnv } from '../session/env.js'
 import type { Env } from '../session/env.js'
-import { carried, startThirdParty } from './third-party.js'
-import type { ThirdParty } from './third-party.js'
+import { carried, startThirdParty } from './servers.js'
+import type { ThirdParty } from './servers.js'
 import { pick, plainUrl, random, trickyUrl, whatwg } from './urls.js'
 
 describe('parseUrl reads URLs as WHATWG new URL() does, or refuses them', () => {
