@@ -21,21 +21,24 @@ type Format = 'es' | 'cjs'
  * entry with Alipay's adapter 11,500 B) until the 9,000 B question is decided — see the closing
  * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
  * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
+ * Issue 12's WHATWG-agreeing URL parser (url.ts: userinfo, backslashes, dot segments, IPv6 form, path
+ * encoding) measured +690 B on the jar and about +860 B on the WeChat build with its callers: the
+ * jar's ceiling is over issue 13's 3,000 B until the lead decides (see the url12 report).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 12800,
+    limit: 13700,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
     label: 'cookie jar alone (miniprogram-session/cookie)',
-    limit: 3000,
+    limit: 3300,
     code: async (dist, format) => readFileSync(`${dist}/cookie.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 13300,
+    limit: 14150,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

@@ -55,32 +55,31 @@ function hostName(raw: string): string {
   return host
 }
 
-/** An IPv6 literal (without brackets) as WHATWG writes it: lower-case, no leading zeros, the first
- * longest run of two or more zero groups as '::'. '' when malformed (a zone id included). */
+/**
+ * An IPv6 literal (without brackets) as WHATWG writes it: lower-case, no leading zeros, the first
+ * longest run of two or more zero groups as '::'. '' when malformed (a zone id included).
+ */
 function ipv6(literal: string): string {
-  const halves = literal.split('::')
-  if (halves.length > 2) return ''
-  const groups = halves.map((half) => (half ? half.split(':') : []))
   // A trailing a.b.c.d is two groups.
-  const tail = groups[groups.length - 1]!
-  const quad = tail.length ? (tail[tail.length - 1] as string) : ''
-  if (DOTTED_QUAD.test(quad)) {
+  const text = literal.replace(/[\d.]+$/, (quad) => {
+    if (!DOTTED_QUAD.test(quad)) return quad
     const [a, b, c, d] = quad.split('.').map(Number) as [number, number, number, number]
-    tail.splice(-1, 1, (a * 256 + b).toString(16), (c * 256 + d).toString(16))
+    return `${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`
+  })
+  const [head = [], tail, extra] = text.split('::').map((half) => (half ? half.split(':') : []))
+  const count = head.length + (tail ? tail.length : 0)
+  if (extra || (tail ? count > 7 : count !== 8)) return ''
+  const pieces = [...head, ...Array<string>(8 - count).fill('0'), ...(tail || [])]
+  if (!pieces.every((group) => /^[\da-f]{1,4}$/i.test(group))) return ''
+  const short = pieces.map((group) => parseInt(group, 16).toString(16))
+  let zeros = 0
+  let at = 0
+  for (let i = 0, run = 0; i < 8; i++) {
+    run = short[i] === '0' ? run + 1 : 0
+    if (run > zeros) [zeros, at] = [run, i - run + 1]
   }
-  const given = groups.flat()
-  if (!given.every((g) => /^[\da-f]{1,4}$/i.test(g))) return ''
-  if (halves.length === 2 ? given.length > 7 : given.length !== 8) return ''
-  const zeros = Array<string>(8 - given.length).fill('0')
-  const pieces = [...groups[0]!, ...zeros, ...(groups[1] || [])].map((g) => parseInt(g, 16).toString(16))
-  let run = { at: -1, length: 1 }
-  for (let at = 0; at < 8; at++) {
-    let end = at
-    while (pieces[end] === '0') end++
-    if (end - at > run.length) run = { at, length: end - at }
-  }
-  if (run.at < 0) return pieces.join(':')
-  return `${pieces.slice(0, run.at).join(':')}::${pieces.slice(run.at + run.length).join(':')}`
+  if (zeros < 2) return short.join(':')
+  return `${short.slice(0, at).join(':')}::${short.slice(at + zeros).join(':')}`
 }
 
 /** WHATWG's path for special schemes: '\' separates like '/', '.' and '..' (also as %2e) resolved,
