@@ -124,6 +124,41 @@ async function maxAgeBackend(maxAgeSeconds: number) {
   }
 }
 
+describe.each(backendRows.filter(([, b]) => b.mode !== 'cookie'))(
+  'without baseURL, the first call of the app is to the third party (%s)',
+  (_label, backend) => {
+    let env: Env | undefined
+    let third: ThirdParty | undefined
+    afterEach(async () => {
+      await env?.close()
+      await third?.close()
+      env = third = undefined
+    })
+
+    it('the warm-up runs first and binds the session to the backend: ATTACKER is never the id', async () => {
+      env = await backend.start(60_000)
+      third = await startThirdParty(plant)
+      const base = env.server.url
+      const c = env.client({
+        ...backend.options,
+        baseURL: '',
+        warmup: `${base}/session`,
+        login: { url: `${base}/login` },
+        refreshInterval: false,
+      })
+      await c.request({ url: `${third.url}/first`, needLogin: false })
+      expect(env.server.count('warmup')).toBe(1)
+      const id = c.getSession().id
+      expect(id).toBeTruthy()
+      expect(id).not.toBe('ATTACKER')
+      const who = (await c.login()) as { openid: string }
+      await c.request({ url: `${third.url}/again` })
+      expect(body(await c.request({ url: `${base}/me` })).openid).toBe(who.openid)
+      expect(JSON.stringify(third.received)).not.toContain(String(c.getSession().id))
+    })
+  },
+)
+
 describe('cookie mode: a third-party session cookie is not the session once the backend cookie expired', () => {
   it("getSession().id is not the third party's cookie, and the next backend call warms up again", async () => {
     const clock = createClock()
