@@ -31,9 +31,9 @@ export function parseUrl(url: string): ParsedUrl | null {
   // eslint-disable-next-line no-control-regex
   if (/[\0-\x1f]|^ | $/.test(url)) return null
   const parts = URL_PARTS.exec(url)
-  const scheme = parts ? parts[1]!.toLowerCase() : ''
-  if (!/^(http|ws)s?$/.test(scheme)) return null
-  const authority = parts![2]!
+  if (!parts || !/^(http|ws)s?$/i.test(parts[1]!)) return null
+  const [, rawScheme = '', authority = '', rawPath = ''] = parts
+  const scheme = rawScheme.toLowerCase()
   const hostPort = HOST_PORT.exec(authority.slice(authority.lastIndexOf('@') + 1))
   if (!hostPort) return null
   const [, rawHost = '', rawPort = ''] = hostPort
@@ -41,7 +41,7 @@ export function parseUrl(url: string): ParsedUrl | null {
   const port = rawPort && String(Number(rawPort))
   if (!host || Number(port) > 65535) return null
   const defaultPort = /^(https|wss)$/.test(scheme) ? '443' : '80'
-  return { scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(parts![3]!) }
+  return { scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(rawPath) }
 }
 
 /** A host name lower-cased, or '' when it is not one the network and WHATWG surely agree on. */
@@ -56,15 +56,15 @@ function hostName(raw: string): string {
 }
 
 /**
- * An IPv6 literal (without brackets) as WHATWG writes it: lower-case, no leading zeros, the first
- * longest run of two or more zero groups as '::'. '' when malformed (a zone id included).
+ * An IPv6 literal (without brackets) as WHATWG writes it: lower-case, no leading zeros, a run of
+ * zero groups as '::'. '' when malformed (a zone id included).
  */
 function ipv6(literal: string): string {
   // A trailing a.b.c.d is two groups.
-  const text = literal.replace(/[\d.]+$/, (quad) => {
-    if (!DOTTED_QUAD.test(quad)) return quad
+  const text = literal.replace(/(^|:)([\d.]+)$/, (group, colon: string, quad: string) => {
+    if (!DOTTED_QUAD.test(quad)) return group
     const [a, b, c, d] = quad.split('.').map(Number) as [number, number, number, number]
-    return `${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`
+    return `${colon}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`
   })
   const [head = [], tail, extra] = text.split('::').map((half) => (half ? half.split(':') : []))
   const count = head.length + (tail ? tail.length : 0)
@@ -72,18 +72,24 @@ function ipv6(literal: string): string {
   const pieces = [...head, ...Array<string>(8 - count).fill('0'), ...(tail || [])]
   if (!pieces.every((group) => /^[\da-f]{1,4}$/i.test(group))) return ''
   const short = pieces.map((group) => parseInt(group, 16).toString(16))
-  let zeros = 0
-  let at = 0
-  for (let i = 0, run = 0; i < 8; i++) {
-    run = short[i] === '0' ? run + 1 : 0
-    if (run > zeros) [zeros, at] = [run, i - run + 1]
+  // The first longest run of two or more zero groups becomes '::'.
+  let runStart = -1
+  let runLength = 1
+  for (let i = 0, length = 0; i < 8; i++) {
+    length = short[i] === '0' ? length + 1 : 0
+    if (length > runLength) {
+      runLength = length
+      runStart = i - length + 1
+    }
   }
-  if (zeros < 2) return short.join(':')
-  return `${short.slice(0, at).join(':')}::${short.slice(at + zeros).join(':')}`
+  if (runStart < 0) return short.join(':')
+  return `${short.slice(0, runStart).join(':')}::${short.slice(runStart + runLength).join(':')}`
 }
 
-/** WHATWG's path for special schemes: '\' separates like '/', '.' and '..' (also as %2e) resolved,
- * spaces, quotes, <>`{} and non-ASCII percent-encoded (UTF-8). */
+/**
+ * WHATWG's path for special schemes: '\' separates like '/', '.' and '..' (also as %2e) resolved,
+ * spaces, quotes, <>`{} and non-ASCII percent-encoded (UTF-8).
+ */
 function resolvePath(raw: string): string {
   const segments: string[] = []
   const given = raw.split(/[/\\]/).slice(1)

@@ -15,6 +15,9 @@ import { carried, startThirdParty } from './servers.js'
 import type { ThirdParty } from './servers.js'
 import { pick, plainUrl, random, trickyUrl, whatwg } from './urls.js'
 
+// URL_SEED picks the seed of the generated URLs; a failure names seed, step and URL.
+const seed = Number(process.env.URL_SEED ?? 20261203)
+
 describe('parseUrl reads URLs as WHATWG new URL() does, or refuses them', () => {
   it.each([
     // the last '@' of the authority ends the userinfo; ';' does not end the authority
@@ -80,6 +83,9 @@ describe('parseUrl reads URLs as WHATWG new URL() does, or refuses them', () => 
     'http://[1:2:3:4::5:6:7:8]/',
     'http://[::01.2.3.4]/',
     'http://[::1%25eth0]/',
+    'http://[::a1.2.3.4]/',
+    'http://[::1.2.3]/',
+    'http://[1.2.3.4]/',
     'http://[::1]x/',
     'http://a.0x/',
     'http://a<b/',
@@ -118,8 +124,6 @@ describe('parseUrl reads URLs as WHATWG new URL() does, or refuses them', () => 
   ])('%j is refused', (url) => {
     expect(parseUrl(url)).toBeNull()
   })
-
-  const seed = Number(process.env.URL_SEED ?? 20261203)
 
   it('plain URLs (scheme, host, port, path, query, fragment): never refused, always as WHATWG (seeded)', () => {
     const rand = random(seed)
@@ -167,6 +171,23 @@ describe('parseUrl reads URLs as WHATWG new URL() does, or refuses them', () => 
       expect(ours, `seed ${seed + 2}, step ${step}: ${JSON.stringify(url)}`).toEqual(whatwg(url))
     }
     expect(read).toBeGreaterThan(1000)
+  })
+})
+
+describe('IPv6 literals', () => {
+  it('built from groups, ::, an embedded a.b.c.d and junk: read exactly when WHATWG reads them (seeded)', () => {
+    const rand = random(seed + 3)
+    const pieces = ['0', '1', 'a', 'F', 'ffff', ':', '::', '.', '1.2.3.4', '255', '00001', 'g', '%25']
+    let read = 0
+    for (let step = 0; step < 30000; step++) {
+      let literal = ''
+      for (let n = 1 + Math.floor(rand() * 10); n > 0; n--) literal += pick(rand, pieces)
+      const url = `http://[${literal}]/`
+      const where = `seed ${seed + 3}, step ${step}: ${url}`
+      expect(parseUrl(url), where).toEqual(whatwg(url))
+      if (whatwg(url)) read++
+    }
+    expect(read).toBeGreaterThan(500)
   })
 })
 
