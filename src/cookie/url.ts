@@ -44,7 +44,11 @@ export function parseUrl(url: string): ParsedUrl | null {
   return { scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(rawPath) }
 }
 
-/** A host name lower-cased, or '' when it is not one the network and WHATWG surely agree on. */
+/**
+ * A host name lower-cased, or '' when it is not one the network and WHATWG surely agree on.
+ * Punycode labels (xn--) are taken as written: WHATWG also refuses those that do not decode,
+ * which name no host anyway.
+ */
 function hostName(raw: string): string {
   if (!HOST_NAME.test(raw)) return ''
   const host = raw.toLowerCase()
