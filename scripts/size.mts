@@ -22,21 +22,24 @@ type Format = 'es' | 'cjs'
  * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
  * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
  * Issue 12's redirects (the SDK follows 3xx under `redirect: 'manual'`) measured +1,053 B.
+ * Issue 12's WHATWG-agreeing URL parser (url.ts: userinfo, backslashes, dot segments, IPv6 form, path
+ * encoding) measured +710 B on the jar and about +860 B on the WeChat build with its callers: the
+ * jar's ceiling is over issue 13's 3,000 B until the lead decides (see the url12 report).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 13900,
+    limit: 14800,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
     label: 'cookie jar alone (miniprogram-session/cookie)',
-    limit: 3000,
+    limit: 3300,
     code: async (dist, format) => readFileSync(`${dist}/cookie.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 14400,
+    limit: 15300,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

@@ -1,3 +1,4 @@
+import { parseUrl } from './cookie/url.js'
 import { SessionError } from './errors.js'
 import { resolveCall, resolveOptions } from './options.js'
 import type { AnswerBody, SessionOptions } from './options.js'
@@ -248,6 +249,14 @@ export function createClient(options?: SessionOptions): Client {
       message: string,
       more?: object,
     ): SessionError => new SessionError(code, message, { ...more, method, url })
+    // What the parser cannot read surely (src/cookie/url.ts) is not sent: its host is not known.
+    const refuseUnreadable = (target: string): void => {
+      if (!parseUrl(target))
+        throw fail(
+          'INVALID_OPTION',
+          `refused ${target}: not an absolute http(s) URL with a plain host (a relative URL needs baseURL, an IDN host is written in punycode, IPv4 as a.b.c.d)`,
+        )
+    }
     // Listeners and abort() wait for the platform task, and are re-attached to a retry's task.
     const listeners: Array<[Listen, unknown]> = []
     let task: PlatformTask | undefined
@@ -292,6 +301,7 @@ export function createClient(options?: SessionOptions): Client {
       const callback = ['success', 'fail', 'complete'].find((k) => typeof rest[k] === 'function')
       if (callback)
         throw fail('INVALID_OPTION', `\`${callback}\` callbacks are not called: use the returned promise`)
+      refuseUnreadable(url)
       const own = resolveCall(o, { needLogin, rejectOnHttpError, hooks, retry, signal })
       if (!sdk) sets = [o.hooks, own.hooks]
       if (own.signal) {
@@ -329,6 +339,7 @@ export function createClient(options?: SessionOptions): Client {
           ? Object(await runHooks(sets, 'beforeRequest', fresh(), context, { method, url }))
           : fresh()
         const target = absolute(baseURL, String(prepared.url))
+        refuseUnreadable(target)
         // A hook that moved the call to another URL: that URL's gate (its backend, its login).
         const moved = target !== url && session.ready(target, own.needLogin)
         if (moved) await unlessAborted(moved)

@@ -1,4 +1,4 @@
-import { originOf } from './cookie/url.js'
+import { originOf, parseUrl } from './cookie/url.js'
 import { SessionError } from './errors.js'
 import { headerCarrier } from './session/carrier.js'
 import { resolveCsrf } from './session/csrf.js'
@@ -316,12 +316,11 @@ function retryRules(parent: string): Record<string, string> {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 const isName = (v: unknown): boolean => typeof v === 'string' && v !== ''
-// http(s)://, a host (letters, digits, `_`, `-` in dot-separated labels, or an [IPv6] address), an
-// optional port and path; no credentials, query, fragment or space. A strict stand-in: once
-// src/cookie/url.ts has the WHATWG-compatible parseUrl, accept what it parses with scheme http or
-// https and a host, and refuse a query or fragment (it will also catch what this does not: a port
-// above 65535, an out-of-range IPv4 address such as 1.2.3.256, a malformed [IPv6]).
-const ABSOLUTE_URL = /^https?:\/\/([\w-]+(\.[\w-]+)*\.?|\[[\da-f:.]+\])(:\d{1,5})?(\/[^\s?#]*)?$/i
+// What src/cookie/url.ts parses as http(s) with a host (so what the network contacts is the
+// origin the session is bound to), with no credentials in the authority, no '\', query,
+// fragment or space.
+const isBaseUrl = (v: string): boolean =>
+  /^https?:\/\/[^/@\\?#\s]*(\/[^\\?#\s]*)?$/i.test(v) && parseUrl(v) !== null
 
 type Kind = [check: (v: unknown) => boolean, described: string]
 /** The kinds of value an option may accept that `typeof` does not name: check, and words for a message. */
@@ -347,7 +346,7 @@ const kinds: Record<string, Kind> = {
     '{ now, setTimeout, clearTimeout }',
   ],
   baseURL: [
-    (v) => v === '' || (typeof v === 'string' && ABSOLUTE_URL.test(v)),
+    (v) => v === '' || (typeof v === 'string' && isBaseUrl(v)),
     "an absolute http(s) URL like 'https://api.example.com'",
   ],
 }

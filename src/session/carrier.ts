@@ -3,11 +3,22 @@ import { parseSetCookie } from '../cookie/index.js'
 // How the session id travels (cookie | header | url): pure helpers for attaching it to a call and
 // reading it from an answer. The session (lifecycle.ts) holds the id and the jar.
 
-/** Resolves a relative URL against the backend's base URL. */
-export const absolute = (baseURL: string, url: string): string =>
-  /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !baseURL ? url : `${baseURL}${url[0] === '/' ? '' : '/'}${url}`
+/**
+ * Resolves a call's URL against the backend's base URL. A scheme-relative URL (`//host/x`, or with
+ * backslashes, which WHATWG reads the same way) names another host: it takes baseURL's scheme, as
+ * a browser resolves it, and is then not the backend's.
+ */
+export function absolute(baseURL: string, url: string): string {
+  if (/^[a-z][a-z\d+.-]*:[/\\]{2}/i.test(url) || !baseURL) return url
+  if (/^[/\\]{2}/.test(url)) return baseURL.slice(0, baseURL.indexOf(':') + 1) + url
+  return `${baseURL}${url[0] === '/' ? '' : '/'}${url}`
+}
 
-/** Puts the session id into a URL: `;name=ID` before the query (servlet) or `?name=ID` (PHP). */
+/**
+ * Puts the session id into a URL: `;name=ID` at the end of the path (servlet), or `?name=ID`
+ * (PHP), encoded so that it stays one value: no `/`, `?`, `#`, `;` or `%` of the id reaches the
+ * URL as such. A path-less URL gets its '/' first (`https://h?q` → `https://h/;name=ID?q`).
+ */
 export function withSessionInUrl(url: string, style: 'path' | 'query', name: string, id: string): string {
   const [, path, query = '', hash] = /^([^?#]*)(\?[^#]*)?(.*)/s.exec(url) as unknown as [
     string,
@@ -15,19 +26,26 @@ export function withSessionInUrl(url: string, style: 'path' | 'query', name: str
     string | undefined,
     string,
   ]
-  if (style === 'path') {
-    // Servlet spec: the path parameter follows the last path segment, before the query.
-    const at = path.toLowerCase().lastIndexOf(`;${name.toLowerCase()}=`)
-    return `${at < 0 ? path : path.slice(0, at)};${name}=${id}${query}${hash}`
-  }
+  const value = encodeURIComponent(id)
+  if (style === 'path') return `${withPathParameter(path, name, value)}${query}${hash}`
   const pairs = query
     .slice(1)
     .split('&')
     .filter((p) => p && p.split('=')[0] !== name)
-  return `${path}?${[...pairs, `${name}=${encodeURIComponent(id)}`].join('&')}${hash}`
+  return `${path}?${[...pairs, `${name}=${value}`].join('&')}${hash}`
 }
 
 const nameOf = (pair: string): string => (pair.split('=')[0] as string).trim()
+
+// Servlet spec: the path parameter goes in the last path segment, replacing one already there.
+function withPathParameter(path: string, name: string, value: string): string {
+  const pathless = /^[a-z][a-z\d+.-]*:[/\\]{2}[^/\\]*$/i.test(path)
+  const full = pathless ? `${path}/` : path
+  const start = Math.max(full.lastIndexOf('/'), full.lastIndexOf('\\')) + 1
+  const [segment, ...params] = full.slice(start).split(';')
+  const others = params.filter((p) => nameOf(p).toLowerCase() !== name.toLowerCase())
+  return full.slice(0, start) + [segment, ...others, `${name}=${value}`].join(';')
+}
 
 // A caller's own Cookie header is kept: its pairs win over the jar's pairs of the same name.
 export function mergeCookie(header: Record<string, string>, fromJar: string): void {

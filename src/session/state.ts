@@ -35,6 +35,13 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 const isValidId = (id: unknown): id is string =>
   typeof id === 'string' && id.length <= MAX_ID_LENGTH && VISIBLE_ASCII.test(id)
 
+// A cookie a request header can carry: no control characters, nothing beyond Latin-1, name and
+// value at most 4096 characters (6265bis §5.7). Only storage written by something else holds
+// others, and one of them would make every request fail.
+const HEADER_TEXT = /^[\x20-\x7e\x80-\xff]*$/
+const isCarriable = (c: Cookie): boolean =>
+  HEADER_TEXT.test(c.name + c.value) && c.name.length + c.value.length <= 4096
+
 export function createState(o: Resolved, platform: Platform, report: (error: SessionError) => void) {
   const { mode, names, clock, log, key, headerName } = o
   const jarOptions = {
@@ -51,6 +58,10 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
 
   // With `jar: false` the jar stays empty: nothing is read into it or captured.
   let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
+  if (!jar.all().every(isCarriable)) {
+    report(new SessionError('STORAGE', 'stored cookies that no request can carry: dropped'))
+    jar = CookieJar.fromJSON({ v: 1, cookies: jar.all().filter(isCarriable) }, jarOptions)
+  }
   const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
 
   let headerId = ''
@@ -112,7 +123,11 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
     }
     return lastOrigin
   }
-  const isBackend = (url: string): boolean => !backend || originOfUrl(url) === backend
+  // A URL the parser refuses is nobody's backend: what the network would contact is not known.
+  const isBackend = (url: string): boolean => {
+    const origin = originOfUrl(url)
+    return origin !== '' && (!backend || origin === backend)
+  }
   const isKnownBackend = (url: string): boolean => !!backend && originOfUrl(url) === backend
   // CSRF tokens belong to the session id they came with, like a login.
   const csrf = createCsrf(o.csrf, () => id() || undefined)
