@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionError } from '../../src/errors.js'
 import { expressEnv, until } from '../session/env.js'
 import type { Env } from '../session/env.js'
+import { seededRandom as seeded } from '../helpers/random.js'
 
 const caught = (p: Promise<unknown>): Promise<SessionError> =>
   p.then(
@@ -14,18 +15,6 @@ const caught = (p: Promise<unknown>): Promise<SessionError> =>
     },
     (e: SessionError) => e,
   )
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const SEED = Number(process.env.RETRY_SEED ?? Date.now() % 100_000)
 

@@ -13,7 +13,8 @@ import { body, expressEnv } from '../session/env.js'
 import type { Env } from '../session/env.js'
 import { carried, startThirdParty } from './servers.js'
 import type { ThirdParty } from './servers.js'
-import { pick, plainUrl, random, trickyUrl, whatwg } from './urls.js'
+import { seededRandom as random } from '../helpers/random.js'
+import { pick, plainUrl, trickyUrl, whatwg } from './urls.js'
 
 // URL_SEED picks the seed of the generated URLs; a failure names seed, step and URL.
 const seed = Number(process.env.URL_SEED ?? 20261203)

@@ -17,18 +17,6 @@ export function whatwg(url: string): ParsedUrl | null {
   }
 }
 
-/** mulberry32: the same seed gives the same URLs. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const SCHEMES = ['http', 'https', 'HTTP', 'HttpS', 'ws', 'wss']
 const PLAIN_HOSTS = [
   'api.example.com',

@@ -9,6 +9,7 @@ import type { SessionOptions } from '../../src/options.js'
 import type { Backend } from './backends.js'
 import { body } from './env.js'
 import type { Env } from './env.js'
+import { seededRandom as random } from '../helpers/random.js'
 
 export interface LifeOptions {
   backend: Backend
@@ -33,18 +34,6 @@ export interface LifeReport {
   unauthorized: number
   storageWrites: number
   restarts: number
-}
-
-/** mulberry32: small, fast, good enough to drive a test; the same seed gives the same life. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 type Call = { url: string; method?: 'GET' | 'POST'; data?: unknown; needLogin?: boolean; user: boolean }
