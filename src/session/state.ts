@@ -37,8 +37,11 @@ const isValidId = (id: unknown): id is string =>
 
 export function createState(o: Resolved, platform: Platform, report: (error: SessionError) => void) {
   const { mode, names, clock, log, key, headerName } = o
+  const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
   const jarOptions = {
     now: () => clock.now(),
+    // Everything on the backend's Path=/ is sent together: use alone cannot protect the session.
+    evictLast: isSessionCookie,
     ...(o.isPublicSuffix ? { isPublicSuffix: o.isPublicSuffix } : {}),
   }
   const stored = load(platform.storage, key, report)
@@ -51,7 +54,6 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
 
   // With `jar: false` the jar stays empty: nothing is read into it or captured.
   let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
-  const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
 
   let headerId = ''
   if (mode !== 'cookie' && storedSession.id !== undefined) {

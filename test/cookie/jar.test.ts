@@ -404,6 +404,7 @@ describe('§5.7 replacing, JarChange', () => {
         httpOnly: true,
         sameSite: 'strict',
         creation: T0,
+        lastUsed: 2, // set (1), then sent (2)
       },
     ])
   })
