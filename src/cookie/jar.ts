@@ -94,6 +94,13 @@ interface Answer {
   header: string
 }
 
+/** A line stored before: it leaves `cookie` (undefined: none) while the jar is at `version`. */
+interface Repeat {
+  url: string
+  version: number
+  cookie: Held | undefined
+}
+
 // A stored entry read back: the type of every field, then the SameSite value if any, must fit
 // (JSON has no NaN or Infinity, so "number" is enough).
 const SHAPE =
@@ -138,6 +145,7 @@ export class CookieJar {
   private version = 0
   private byUrl = new Map<string, Answer>()
   private byTarget = new Map<string, Answer>()
+  private repeats = new Map<string, Repeat>()
   private o: CookieJarOptions
 
   constructor(options: CookieJarOptions = {}) {
@@ -175,6 +183,19 @@ export class CookieJar {
 
   /** RFC 6265bis §5.7. A line the RFC says to ignore is reported to `onReject` and changes nothing. */
   setCookie(line: string, url: string): JarChange {
+    // The same line from the same URL as last time, nothing changed since and no Max-Age (whose
+    // expiry moves with the clock): it would change nothing again, and counts only as a use. The
+    // rolling session cookie repeats so within the second of its Expires.
+    const seen = this.repeats.get(line)
+    if (seen && seen.url === url && seen.version === this.version) {
+      const use = ++this.uses
+      if (seen.cookie) seen.cookie.lastUsed = use
+      return 0
+    }
+    return this.store(line, url)
+  }
+
+  private store(line: string, url: string): JarChange {
     const u = parseUrl(url)
     const p = parseSetCookie(line)
     if (!u) return this.no(line, 'url')
@@ -219,30 +240,36 @@ export class CookieJar {
     const list = this.live(domain, now)
     const i = list.findIndex((o) => o.name === name && o.path === path)
     const old = list[i]
+    // What the line leaves stored, once more the same if it comes again (no Max-Age, no 400-day cap)
+    const repeatable = p.maxAge === undefined && !(p.expires! > now + MAX_AGE_MS)
+    const again = (cookie: Held | undefined, change: JarChange): JarChange => {
+      if (repeatable) remember(this.repeats, line, { url, version: this.version, cookie })
+      return change
+    }
     if (exp! <= now) {
       // deletion: a change only when something was there
-      if (!old) return 0
+      if (!old) return again(undefined, 0)
       this.remove(list, old)
-      return 2
+      return again(undefined, 2)
     }
     if (old) {
       const sameFlags = FLAGS.every((k) => old[k] === c[k])
       old.lastUsed = c.lastUsed
       if (old.value === value && sameFlags) {
-        if (old.expires === exp) return 0
+        if (old.expires === exp) return again(old, 0)
         // Later (or no longer any) expiry, the rolling-session case: the cookie is updated in place
         // and what requests get stays valid; an earlier one must be seen by the header memory.
         if (exp === undefined || exp > old.expires!) {
           if (exp === undefined) delete old.expires
           else old.expires = exp
-          return 1
+          return again(old, 1)
         }
       }
       c.creation = old.creation
       c.order = old.order
       list[i] = c
       this.version++
-      return old.value !== value ? 2 : 1
+      return again(c, old.value !== value ? 2 : 1)
     }
     c.order = this.arrivals++
     list.push(c)
@@ -328,7 +355,7 @@ export class CookieJar {
       const u = parseUrl(url)
       if (!u) return undefined
       const target = u.scheme + '://' + u.host + u.path
-      answer = remember(this.byTarget, target, this.byTarget.get(target))
+      answer = remember(this.byTarget, target, this.byTarget.get(target) || NO_ANSWER())
       if (answer.version !== this.version || answer.until <= now) this.collect(u, now, answer)
       remember(this.byUrl, url, answer)
     }
@@ -409,10 +436,11 @@ export class CookieJar {
   }
 }
 
-// The memory of `key`'s answer (a new one when none), starting over when it grew too large.
-function remember(memory: Map<string, Answer>, key: string, answer?: Answer): Answer {
-  if (!answer) answer = { version: -1, until: 0, cookies: [], header: '' }
+// Keeps `value` for `key`, starting over when the memory grew too large.
+function remember<T>(memory: Map<string, T>, key: string, value: T): T {
   if (memory.size >= ANSWERS_KEPT) memory.clear()
-  memory.set(key, answer)
-  return answer
+  memory.set(key, value)
+  return value
 }
+
+const NO_ANSWER = (): Answer => ({ version: -1, until: 0, cookies: [], header: '' })
