@@ -7,6 +7,7 @@ import { cpus } from 'node:os'
 import { benchColdstart } from './coldstart.js'
 import { benchCookie } from './cookie.js'
 import { benchRequest } from './request.js'
+import { benchScale } from './scale.js'
 import { benchStorage } from './storage.js'
 
 /** One measured figure; `vs` holds the peers' figures for the same workload, same run. */
@@ -21,6 +22,7 @@ export interface BenchRow {
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['cookie', () => benchCookie()],
+  ['scale', () => benchScale()],
   ['request', () => benchRequest()],
   ['storage', () => benchStorage()],
   ['coldstart', () => benchColdstart()],

@@ -146,6 +146,7 @@ export class CookieJar {
   private byUrl = new Map<string, Answer>()
   private byTarget = new Map<string, Answer>()
   private repeats = new Map<string, Repeat>()
+  private urls = new Map<string, ParsedUrl | null>()
   private o: CookieJarOptions
 
   constructor(options: CookieJarOptions = {}) {
@@ -196,7 +197,7 @@ export class CookieJar {
   }
 
   private store(line: string, url: string): JarChange {
-    const u = parseUrl(url)
+    const u = this.parse(url)
     const p = parseSetCookie(line)
     if (!u) return this.no(line, 'url')
     if (!p) return this.no(line, 'malformed')
@@ -242,10 +243,8 @@ export class CookieJar {
     const old = list[i]
     // What the line leaves stored, once more the same if it comes again (no Max-Age, no 400-day cap)
     const repeatable = p.maxAge === undefined && !(p.expires! > now + MAX_AGE_MS)
-    const again = (cookie: Held | undefined, change: JarChange): JarChange => {
-      if (repeatable) remember(this.repeats, line, { url, version: this.version, cookie })
-      return change
-    }
+    const again = (cookie: Held | undefined, change: JarChange): JarChange =>
+      this.noteRepeat(repeatable && line, url, cookie, change)
     if (exp! <= now) {
       // deletion: a change only when something was there
       if (!old) return again(undefined, 0)
@@ -283,6 +282,23 @@ export class CookieJar {
       if (this.size > max) this.evictLeastUsed()
     }
     return 2
+  }
+
+  private noteRepeat(
+    line: string | false,
+    url: string,
+    cookie: Held | undefined,
+    change: JarChange,
+  ): JarChange {
+    if (line !== false) remember(this.repeats, line, { url, version: this.version, cookie })
+    return change
+  }
+
+  // A response's lines come with one URL, and requests repeat URLs: each is parsed once.
+  private parse(url: string): ParsedUrl | null {
+    let u = this.urls.get(url)
+    if (u === undefined) u = remember(this.urls, url, parseUrl(url))
+    return u
   }
 
   // The live cookies of `domain`, expired ones dropped (in place: the list is the stored one).
@@ -352,7 +368,7 @@ export class CookieJar {
     const now = this.now()
     let answer = this.byUrl.get(url)
     if (!answer || answer.version !== this.version || answer.until <= now) {
-      const u = parseUrl(url)
+      const u = this.parse(url)
       if (!u) return undefined
       const target = u.scheme + '://' + u.host + u.path
       answer = remember(this.byTarget, target, this.byTarget.get(target) || NO_ANSWER())
