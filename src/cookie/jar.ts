@@ -21,7 +21,7 @@ export interface Cookie {
   /**
    * When the cookie was last set or sent, as an order: higher is more recent. A counter, not a
    * time, so that cookies used in the same millisecond still have an order (RFC 6265 §5.3
-   * eviction); kept across restarts. Absent in records saved before it existed.
+   * eviction); kept across restarts. Absent (or 0) in records saved before it existed.
    */
   lastUsed?: number
 }
@@ -86,19 +86,15 @@ const sendOrder = (a: Held, b: Held): number =>
 // The attributes a replacement may change without being a new value.
 const FLAGS = ['hostOnly', 'secure', 'httpOnly', 'sameSite'] as const
 
+/** A parsed request URL, with the request target its answer is kept under. */
+type Target = ParsedUrl & { key: string }
+
 /** What a request target gets: valid while the jar is at `version` and before `until` (ms). */
 interface Answer {
   version: number
   until: number
   cookies: Held[]
   header: string
-}
-
-/** A line stored before: it leaves `cookie` (undefined: none) while the jar is at `version`. */
-interface Repeat {
-  url: string
-  version: number
-  cookie: Held | undefined
 }
 
 // A stored entry read back: the type of every field, then the SameSite value if any, must fit
@@ -139,18 +135,21 @@ export class CookieJar {
   private domains = new Map<string, Held[]>()
   /** How many cookies `domains` holds, lingering expired ones included. */
   private size = 0
-  private arrivals = 0
+  /** Counts sets and sends: a cookie's `lastUsed`, and at its arrival its `order`. */
   private uses = 0
   /** Moves whenever what a request would be sent changes. */
   private version = 0
-  private byUrl = new Map<string, Answer>()
-  private byTarget = new Map<string, Answer>()
-  private repeats = new Map<string, Repeat>()
-  private urls = new Map<string, ParsedUrl | null>()
+  /** By request target (`scheme://host/path`). */
+  private answers = new Map<string, Answer>()
+  private urls = new Map<string, Target | null>()
   private o: CookieJarOptions
+  private perDomain: number
+  private max: number
 
   constructor(options: CookieJarOptions = {}) {
     this.o = options
+    this.perDomain = options.maxCookiesPerDomain || 50
+    this.max = options.maxCookies || 3000
   }
 
   // §5.3: the least recently used leaves first (`evictLast` ones after all others); cookies used
@@ -161,13 +160,8 @@ export class CookieJar {
     return rank || a.lastUsed - b.lastUsed || a.order - b.order
   }
 
-  private leastUsed(list: readonly Held[]): Held {
-    return list.reduce((a, b) => (this.lessUsed(b, a) < 0 ? b : a))
-  }
-
   private no(line: string, why: string): 0 {
-    const f = this.o.onReject
-    if (f) f(line, why)
+    if (this.o.onReject) this.o.onReject(line, why)
     return 0
   }
 
@@ -184,19 +178,6 @@ export class CookieJar {
 
   /** RFC 6265bis §5.7. A line the RFC says to ignore is reported to `onReject` and changes nothing. */
   setCookie(line: string, url: string): JarChange {
-    // The same line from the same URL as last time, nothing changed since and no Max-Age (whose
-    // expiry moves with the clock): it would change nothing again, and counts only as a use. The
-    // rolling session cookie repeats so within the second of its Expires.
-    const seen = this.repeats.get(line)
-    if (seen && seen.url === url && seen.version === this.version) {
-      const use = ++this.uses
-      if (seen.cookie) seen.cookie.lastUsed = use
-      return 0
-    }
-    return this.store(line, url)
-  }
-
-  private store(line: string, url: string): JarChange {
     const u = this.parse(url)
     const p = parseSetCookie(line)
     if (!u) return this.no(line, 'url')
@@ -231,7 +212,7 @@ export class CookieJar {
       httpOnly: p.httpOnly,
       creation: now,
       lastUsed: ++this.uses,
-      order: 0,
+      order: this.uses,
     }
     if (p.sameSite) c.sameSite = p.sameSite
     // §5.6.1/§5.6.2: Max-Age wins over Expires; 6265bis §5.5/§5.6 caps either at 400 days, which also
@@ -241,64 +222,53 @@ export class CookieJar {
     const list = this.live(domain, now)
     const i = list.findIndex((o) => o.name === name && o.path === path)
     const old = list[i]
-    // What the line leaves stored, once more the same if it comes again (no Max-Age, no 400-day cap)
-    const repeatable = p.maxAge === undefined && !(p.expires! > now + MAX_AGE_MS)
-    const again = (cookie: Held | undefined, change: JarChange): JarChange =>
-      this.noteRepeat(repeatable && line, url, cookie, change)
     if (exp! <= now) {
       // deletion: a change only when something was there
-      if (!old) return again(undefined, 0)
+      if (!old) return 0
       this.remove(list, old)
-      return again(undefined, 2)
+      return 2
     }
     if (old) {
       const sameFlags = FLAGS.every((k) => old[k] === c[k])
       old.lastUsed = c.lastUsed
       if (old.value === value && sameFlags) {
-        if (old.expires === exp) return again(old, 0)
+        if (old.expires === exp) return 0
         // Later (or no longer any) expiry, the rolling-session case: the cookie is updated in place
         // and what requests get stays valid; an earlier one must be seen by the header memory.
         if (exp === undefined || exp > old.expires!) {
           if (exp === undefined) delete old.expires
           else old.expires = exp
-          return again(old, 1)
+          return 1
         }
       }
       c.creation = old.creation
       c.order = old.order
       list[i] = c
       this.version++
-      return again(c, old.value !== value ? 2 : 1)
+      return old.value !== value ? 2 : 1
     }
-    c.order = this.arrivals++
-    list.push(c)
-    if (list.length === 1) this.domains.set(domain, list)
-    this.size++
-    this.version++
-    if (list.length > (this.o.maxCookiesPerDomain || 50)) this.remove(list, this.leastUsed(list))
-    const max = this.o.maxCookies || 3000
-    if (this.size > max) {
-      this.forEachDomain(now)
-      if (this.size > max) this.evictLeastUsed()
-    }
+    this.add(c)
+    // §5.3: the domain's expired cookies are gone already (live); all of them only past the total
+    this.trim(this.size > this.max ? this.liveLists(now) : [list])
     return 2
   }
 
-  private noteRepeat(
-    line: string | false,
-    url: string,
-    cookie: Held | undefined,
-    change: JarChange,
-  ): JarChange {
-    if (line !== false) remember(this.repeats, line, { url, version: this.version, cookie })
-    return change
+  private add(cookie: Held): void {
+    const list = this.domains.get(cookie.domain)
+    if (list) list.push(cookie)
+    else this.domains.set(cookie.domain, [cookie])
+    this.size++
+    this.version++
   }
 
   // A response's lines come with one URL, and requests repeat URLs: each is parsed once.
-  private parse(url: string): ParsedUrl | null {
-    let u = this.urls.get(url)
-    if (u === undefined) u = remember(this.urls, url, parseUrl(url))
-    return u
+  private parse(url: string): Target | null {
+    let target = this.urls.get(url)
+    if (target === undefined) {
+      const u = parseUrl(url)
+      target = remember(this.urls, url, u && { ...u, key: u.scheme + '://' + u.host + u.path })
+    }
+    return target
   }
 
   // The live cookies of `domain`, expired ones dropped (in place: the list is the stored one).
@@ -316,7 +286,7 @@ export class CookieJar {
   }
 
   // Drops every expired cookie; returns the live lists.
-  private forEachDomain(now: number): Held[][] {
+  private liveLists(now: number): Held[][] {
     const lists: Held[][] = []
     for (const domain of [...this.domains.keys()]) {
       const list = this.live(domain, now)
@@ -332,13 +302,11 @@ export class CookieJar {
         this.remove(this.domains.get(c.domain)!, c)
   }
 
-  private evictLeastUsed(): void {
-    let victim: Held | undefined
-    for (const list of this.domains.values()) {
-      const least = this.leastUsed(list)
-      if (!victim || this.lessUsed(least, victim) < 0) victim = least
-    }
-    this.remove(this.domains.get(victim!.domain)!, victim!)
+  // §5.3: past the per-domain limit a domain's least recently used leave, then past the total
+  // limit the least recently used of all `lists` (live cookies: the expired went first).
+  private trim(lists: Held[][]): void {
+    for (const list of lists) this.evict(list, list.length - this.perDomain)
+    this.evict(([] as Held[]).concat(...lists), this.size - this.max)
   }
 
   // A live Secure cookie of this name whose domain matches `domain` either way and whose path the
@@ -366,22 +334,17 @@ export class CookieJar {
   // What `url` gets, from memory when nothing it depends on changed; its cookies count as used.
   private answer(url: string): Answer | undefined {
     const now = this.now()
-    let answer = this.byUrl.get(url)
-    if (!answer || answer.version !== this.version || answer.until <= now) {
-      const u = this.parse(url)
-      if (!u) return undefined
-      const target = u.scheme + '://' + u.host + u.path
-      answer = remember(this.byTarget, target, this.byTarget.get(target) || NO_ANSWER())
-      if (answer.version !== this.version || answer.until <= now) this.collect(u, now, answer)
-      remember(this.byUrl, url, answer)
-    }
+    const target = this.parse(url)
+    if (!target) return undefined
+    let answer = this.answers.get(target.key)
+    if (!answer || answer.version !== this.version || answer.until <= now) answer = this.collect(target, now)
     const use = ++this.uses
     for (const c of answer.cookies) c.lastUsed = use
     return answer
   }
 
   // §5.8.3 for one request target, from the host's own domain and each parent domain.
-  private collect(u: ParsedUrl, now: number, answer: Answer): void {
+  private collect(u: Target, now: number): Answer {
     const cookies: Held[] = []
     let until = Infinity
     const safe = secure(u)
@@ -400,16 +363,14 @@ export class CookieJar {
       if (!d.includes('.')) break
     }
     cookies.sort(sendOrder)
-    answer.cookies = cookies
-    answer.header = cookies.map((c) => (c.name ? c.name + '=' + c.value : c.value)).join('; ')
-    answer.until = until
-    answer.version = this.version
+    const header = cookies.map((c) => (c.name ? c.name + '=' + c.value : c.value)).join('; ')
+    return remember(this.answers, u.key, { version: this.version, until, cookies, header })
   }
 
   /** Every live cookie (copies), oldest first. */
   all(): Cookie[] {
     return ([] as Held[])
-      .concat(...this.forEachDomain(this.now()))
+      .concat(...this.liveLists(this.now()))
       .sort((a, b) => a.order - b.order)
       .map(copy)
   }
@@ -435,19 +396,11 @@ export class CookieJar {
     if (d.v !== 1 || !Array.isArray(d.cookies)) return jar
     const cookies = d.cookies.filter(valid)
     // Before `lastUsed` existed the record was in creation order: that order stands for use.
-    const base = cookies.reduce((m, c) => Math.max(m, c.lastUsed ?? 0), 0)
-    for (const c of cookies) {
-      const held: Held = { ...c, lastUsed: c.lastUsed ?? base + jar.arrivals + 1, order: jar.arrivals++ }
-      const list = jar.domains.get(held.domain)
-      if (list) list.push(held)
-      else jar.domains.set(held.domain, [held])
-      jar.size++
-      jar.uses = Math.max(jar.uses, held.lastUsed)
-    }
-    const perDomain = jar.o.maxCookiesPerDomain || 50
-    const lists = jar.forEachDomain(jar.now())
-    for (const list of lists) jar.evict(list, list.length - perDomain)
-    jar.evict(([] as Held[]).concat(...lists), jar.size - (jar.o.maxCookies || 3000))
+    const base = cookies.reduce((m, c) => Math.max(m, c.lastUsed || 0), 0)
+    cookies.forEach((c, order) => jar.add({ ...c, lastUsed: c.lastUsed || base + order + 1, order }))
+    // later arrivals come after every loaded cookie, and later uses after every stored one
+    jar.uses = base + cookies.length
+    jar.trim(jar.liveLists(jar.now()))
     return jar
   }
 }
@@ -458,5 +411,3 @@ function remember<T>(memory: Map<string, T>, key: string, value: T): T {
   memory.set(key, value)
   return value
 }
-
-const NO_ANSWER = (): Answer => ({ version: -1, until: 0, cookies: [], header: '' })

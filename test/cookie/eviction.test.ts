@@ -249,7 +249,7 @@ describe('trimming on load', () => {
 
   it('6,001 stored cookies are trimmed to the 3,000 most recently used, and it stays fast', () => {
     const cookies = Array.from({ length: 6001 }, (_, i) =>
-      cookie(`c${i}`, { domain: `d${i % 200}.com`, lastUsed: i }),
+      cookie(`c${i}`, { domain: `d${i % 200}.com`, lastUsed: i + 1 }),
     )
     const t = performance.now()
     const left = load(cookies)

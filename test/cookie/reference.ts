@@ -183,9 +183,9 @@ export class ReferenceJar {
     const d = Object(data) as { v?: unknown; cookies?: unknown }
     if (d.v !== 1 || !Array.isArray(d.cookies)) return jar
     const cookies = d.cookies.filter(valid)
-    const base = Math.max(0, ...cookies.map((c) => c.lastUsed ?? 0))
-    jar.c = cookies.map((c, i) => ({ ...c, lastUsed: c.lastUsed ?? base + i + 1 }))
-    jar.uses = Math.max(0, ...jar.c.map((c) => c.lastUsed))
+    const base = Math.max(0, ...cookies.map((c) => c.lastUsed || 0))
+    jar.c = cookies.map((c, i) => ({ ...c, lastUsed: c.lastUsed || base + i + 1 }))
+    jar.uses = base + cookies.length
     jar.c = jar.c.filter(alive(jar.now()))
     for (const domain of new Set(jar.c.map((c) => c.domain))) {
       for (;;) {
