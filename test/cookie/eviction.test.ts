@@ -230,7 +230,7 @@ describe('trimming on load', () => {
     ['under the limits nothing goes', names(5).map((n) => cookie(n)), { maxCookiesPerDomain: 5 }, names(5)],
     [
       'the total limit, least recently used across domains',
-      names(6).map((n, i) => cookie(n, { domain: `d${i}.com`, lastUsed: [6, 1, 5, 2, 4, 3][i] })),
+      names(6).map((n, i) => cookie(n, { domain: `d${i}.com`, lastUsed: [6, 1, 5, 2, 4, 3][i]! })),
       { maxCookies: 3 },
       ['c0', 'c2', 'c4'],
     ],
