@@ -297,9 +297,11 @@ export class CookieJar {
 
   // The `count` least recently used of `cookies` leave (none when count <= 0).
   private evict(cookies: readonly Held[], count: number): void {
-    if (count > 0)
-      for (const c of [...cookies].sort(this.lessUsed).slice(0, count))
-        this.remove(this.domains.get(c.domain)!, c)
+    let leaving: readonly Held[] = []
+    // one, the case of every new cookie past a limit, without sorting
+    if (count === 1) leaving = [cookies.reduce((a, b) => (this.lessUsed(b, a) < 0 ? b : a))]
+    else if (count > 1) leaving = [...cookies].sort(this.lessUsed).slice(0, count)
+    for (const c of leaving) this.remove(this.domains.get(c.domain)!, c)
   }
 
   // §5.3: past the per-domain limit a domain's least recently used leave, then past the total

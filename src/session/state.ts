@@ -40,8 +40,9 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
   const jarOptions = {
     now: () => clock.now(),
-    // Everything on the backend's Path=/ is sent together: use alone cannot protect the session.
-    evictLast: isSessionCookie,
+    // Everything on the backend's Path=/ is sent together: use alone cannot protect the session
+    // (the backend's only: another host's `sid` is worth no more than its other cookies).
+    evictLast: (c: Cookie) => worth(c) === 2,
     ...(o.isPublicSuffix ? { isPublicSuffix: o.isPublicSuffix } : {}),
   }
   const stored = load(platform.storage, key, report)

@@ -159,3 +159,46 @@ describe('storage budget, real servers', () => {
     expect(errors.some((e) => /could not save/.test(e.message))).toBe(false)
   })
 })
+
+describe('the per-domain limit, real servers', () => {
+  let env: Env
+  let close: () => Promise<void>
+  let other = ''
+  beforeEach(async () => {
+    env = await expressEnv()
+    // Another server on the backend's host (cookies ignore ports): each answer sets a new cookie.
+    let n = 0
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `c${n++}=1; Path=/` }).end('{}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    other = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  })
+  afterEach(async () => {
+    await env.close()
+    await close()
+  })
+
+  it('60 other cookies on the backend host, all sent with it: the session cookie stays, no new login', async () => {
+    const options = {
+      warmup: '/session',
+      login: { url: '/login' },
+      needLogin: true,
+      refreshInterval: false,
+    } as const
+    const client = env.client(options)
+    const sid = body(await client.request({ url: '/me' })).sid
+    for (let i = 0; i < 60; i++) await client.request({ url: `${other}/set` })
+    expect(body(await client.request({ url: '/me' })).sid).toBe(sid)
+    expect(env.server.count('login')).toBe(1)
+    client.dispose()
+    const record = env.rt.wx.getStorageSync(env.key) as { cookies: Cookie[] }
+    expect(record.cookies).toHaveLength(50)
+    expect(record.cookies.map((c) => c.name)).toContain('connect.sid')
+  })
+})
