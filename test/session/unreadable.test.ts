@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionError } from '../../src/errors.js'
+import { alipay } from '../../src/platform/alipay.js'
+import type { MyLike } from '../../src/platform/alipay.js'
+import type { Platform } from '../../src/platform/types.js'
+import { wechatPlatform, type WxLike } from '../../src/platform/wechat.js'
+import { asPlatform } from '../../src/testing/index.js'
 import { body, expressEnv } from './env.js'
 import type { Env } from './env.js'
 
@@ -87,4 +92,19 @@ describe('storage that cannot be read at launch', () => {
     expect(record.cookies.map((c) => c.name)).not.toContain('connect.sid')
     expect(record.session.boundId).toBeUndefined()
   })
+
+  it.each(['wx', 'my'] as const)(
+    'the %s adapter lets the read failure through instead of answering "missing"',
+    (name) => {
+      const platform = (
+        name === 'wx'
+          ? wechatPlatform(env.rt.wx as unknown as WxLike)
+          : alipay(asPlatform(env.rt, 'my') as MyLike)
+      ) as Platform
+      expect(platform.storage.get(env.key)).toEqual(good)
+      env.rt.failStorageReads(1)
+      expect(() => platform.storage.get(env.key)).toThrow(/getStorageSync:fail/)
+      expect(platform.storage.get(env.key)).toEqual(good)
+    },
+  )
 })
