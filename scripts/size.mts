@@ -21,25 +21,25 @@ type Format = 'es' | 'cjs'
  * entry with Alipay's adapter 11,500 B) until the 9,000 B question is decided — see the closing
  * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
  * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
- * Issue 13 (the jar at scale) adds +826 B to the jar (2,509 → 3,335: §5.3 eviction, the domain
- * index and header memory, trim on load, Secure shadowing) and +1,456 B to the WeChat build
- * (with the storage budget and the launch read failure): the jar is OVER issue 13's 3,000 B
- * ceiling until the lead decides what goes (see the jar13 report for each feature's bytes).
+ * Issue 13 (the jar at scale) adds +925 B to the jar (2,509 → 3,434: §5.3 eviction, the domain
+ * index and header memory, trim on load, Secure shadowing, the repeat memo) and +1,555 B to the
+ * WeChat build (with the storage budget and the launch read failure): the jar is OVER issue 13's
+ * 3,000 B ceiling until the lead decides what goes (see the jar13 report for each feature's bytes).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 14250,
+    limit: 14350,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
     label: 'cookie jar alone (miniprogram-session/cookie)',
-    limit: 3350,
+    limit: 3450,
     code: async (dist, format) => readFileSync(`${dist}/cookie.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 14750,
+    limit: 14850,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

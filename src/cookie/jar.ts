@@ -142,6 +142,8 @@ export class CookieJar {
   /** By request target (`scheme://host/path`). */
   private answers = new Map<string, Answer>()
   private urls = new Map<string, Target | null>()
+  /** The line last applied to a cookie in place, and that cookie, while the jar is at `version`. */
+  private unchanged?: { line: string; url: string; version: number; cookie: Held }
   private o: CookieJarOptions
   private perDomain: number
   private max: number
@@ -178,6 +180,11 @@ export class CookieJar {
 
   /** RFC 6265bis §5.7. A line the RFC says to ignore is reported to `onReject` and changes nothing. */
   setCookie(line: string, url: string): JarChange {
+    const same = this.unchanged
+    if (same && same.line === line && same.url === url && same.version === this.version) {
+      same.cookie.lastUsed = ++this.uses
+      return 0
+    }
     const u = this.parse(url)
     const p = parseSetCookie(line)
     if (!u) return this.no(line, 'url')
@@ -231,15 +238,21 @@ export class CookieJar {
     if (old) {
       const sameFlags = FLAGS.every((k) => old[k] === c[k])
       old.lastUsed = c.lastUsed
-      if (old.value === value && sameFlags) {
-        if (old.expires === exp) return 0
-        // Later (or no longer any) expiry, the rolling-session case: the cookie is updated in place
-        // and what requests get stays valid; an earlier one must be seen by the header memory.
-        if (exp === undefined || exp > old.expires!) {
-          if (exp === undefined) delete old.expires
-          else old.expires = exp
-          return 1
-        }
+      // The same, or only a later (or no longer any) expiry, the rolling-session case: updated in
+      // place, and what requests get stays valid (an earlier expiry must reach the header memory).
+      if (
+        old.value === value &&
+        sameFlags &&
+        (exp === old.expires || exp === undefined || exp > old.expires!)
+      ) {
+        const change = exp === old.expires ? 0 : 1
+        if (exp === undefined) delete old.expires
+        else old.expires = exp
+        // The same line again changes nothing more: unless its expiry moves with the clock (Max-Age,
+        // the 400-day cap), it is then only a use.
+        if (p.maxAge === undefined && !(p.expires! > now + MAX_AGE_MS))
+          this.unchanged = { line, url, version: this.version, cookie: old }
+        return change
       }
       c.creation = old.creation
       c.order = old.order

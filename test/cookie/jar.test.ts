@@ -579,6 +579,17 @@ describe('the Cookie header memory (per scheme, host and path)', () => {
     expect(jar.getCookieHeader('http://h.com/x?q=2')).toBe(header)
   })
 
+  it('the same Max-Age line later is a touch (its expiry moved), not a repeat', () => {
+    const { jar, clock } = setup()
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(2)
+    clock.now += 1000
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(1)
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(0)
+    clock.now += 1000
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(1)
+    expect(jar.all()[0]!.expires).toBe(T0 + 62_000)
+  })
+
   it('a line that repeats what is stored changes nothing and reports 0', () => {
     const { jar } = setup()
     const line = 'sid=S; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT; HttpOnly'
