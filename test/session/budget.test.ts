@@ -202,3 +202,34 @@ describe('the per-domain limit, real servers', () => {
     expect(record.cookies.map((c) => c.name)).toContain('connect.sid')
   })
 })
+
+describe('a stored jar over the limits, real server', () => {
+  let env: Env
+  beforeEach(async () => {
+    env = await expressEnv()
+  })
+  afterEach(() => env.close())
+
+  it('6,001 stored cookies are trimmed when loaded, and saved trimmed', async () => {
+    const cookies = Array.from({ length: 6001 }, (_, i) => ({
+      name: `c${i}`,
+      value: '1',
+      domain: `d${i % 150}.example.com`,
+      path: '/',
+      hostOnly: true,
+      secure: false,
+      httpOnly: false,
+      creation: 1,
+      lastUsed: i + 1,
+    }))
+    env.rt.wx.setStorageSync(env.key, { v: 1, cookies, session: {} })
+    const client = env.client({ warmup: '/session', refreshInterval: false })
+    await client.request({ url: '/api/echo-cookie' }) // after a warm-up: the session cookie arrives, the jar is saved
+    const record = env.rt.wx.getStorageSync(env.key) as { cookies: Cookie[] }
+    expect(record.cookies).toHaveLength(3000)
+    expect(record.cookies.map((c) => c.name)).toContain('connect.sid')
+    // the least recently used left: c0…c3001 (3,002 of them: the session cookie took a place)
+    expect(record.cookies.some((c) => c.name === 'c3001')).toBe(false)
+    expect(record.cookies.some((c) => c.name === 'c3002')).toBe(true)
+  })
+})
