@@ -53,6 +53,18 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   let backend = originOf(o.baseURL) || (typeof storedSession.origin === 'string' ? storedSession.origin : '')
   const backendUrl = (): string => (o.baseURL || backend) + '/'
 
+  // What storage keeps when the record is over its budget: the session, then the backend's cookies.
+  // (asked for every comparison when a full jar is sorted for eviction: the host is parsed once)
+  let backendHost = { url: '', host: '' }
+  function worth(c: Cookie): Worth {
+    const url = backendUrl()
+    if (backendHost.url !== url) backendHost = { url, host: (parseUrl(url) || { host: '' }).host }
+    const host = backendHost.host
+    const backends = host && (c.hostOnly ? c.domain === host : domainMatch(host, c.domain))
+    if (isSessionCookie(c) && (backends || !host)) return 2
+    return backends ? 1 : 0
+  }
+
   // With `jar: false` the jar stays empty: nothing is read into it or captured.
   let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
 
@@ -88,14 +100,6 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   // creates the session later): not repeated until the session is renewed or cleared.
   let blindWarm = false
   let disposed = false
-
-  // What storage keeps when the record is over its budget: the session, then the backend's cookies.
-  function worth(c: Cookie): Worth {
-    const host = (parseUrl(backendUrl()) || { host: '' }).host
-    const backends = host && (c.hostOnly ? c.domain === host : domainMatch(host, c.domain))
-    if (isSessionCookie(c) && (backends || !host)) return 2
-    return backends ? 1 : 0
-  }
 
   // The key could not be read at launch and now can: what it holds comes back where this launch
   // has nothing of its own (its cookies win over the stored ones of the same name, domain and
