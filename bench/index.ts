@@ -7,6 +7,7 @@ import { cpus } from 'node:os'
 import { benchColdstart } from './coldstart.js'
 import { benchCookie } from './cookie.js'
 import { benchRequest } from './request.js'
+import { benchScale } from './scale.js'
 import { benchStorage } from './storage.js'
 
 /** One measured figure; `vs` holds the peers' figures for the same workload, same run. */
@@ -21,6 +22,7 @@ export interface BenchRow {
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['cookie', () => benchCookie()],
+  ['scale', () => benchScale()],
   ['request', () => benchRequest()],
   ['storage', () => benchStorage()],
   ['coldstart', () => benchColdstart()],
@@ -56,11 +58,30 @@ function commit(): string | undefined {
   }
 }
 
+// Each bench runs in a process of its own (this script with `--only <name>`), as an app would
+// run the library: what one bench leaves behind (heap, JIT feedback) does not slow the next one.
+// Ours and the peers of a row still share that process.
+function runAlone(bench: string): BenchRow[] {
+  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--only', bench], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  })
+  return JSON.parse(out) as BenchRow[]
+}
+
 async function main(): Promise<void> {
+  const only = process.argv.indexOf('--only')
+  if (only > 0) {
+    const entry = benches.find(([name]) => name === process.argv[only + 1])
+    if (!entry) throw new Error(`no bench ${process.argv[only + 1]}`)
+    process.stdout.write(JSON.stringify(await entry[1]()))
+    return
+  }
   const results: (BenchRow & { bench: string })[] = []
-  for (const [bench, run] of benches) {
+  for (const [bench] of benches) {
     process.stderr.write(`bench: ${bench}…\n`)
-    for (const row of await run()) results.push({ bench, ...row })
+    for (const row of runAlone(bench)) results.push({ bench, ...row })
   }
   console.log(table(results))
   const date = new Date().toISOString()

@@ -16,30 +16,27 @@ type Format = 'es' | 'cjs'
 /**
  * What is measured, with ceilings in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
  * Issue 13 asks for 9,000 B for the WeChat build and 3,000 B for the jar, as ceilings, not
- * targets. The session-state model (issue 11), option errors (16) and CSRF (14) measure
- * 10,808 B together: the SDK ceiling stays at what is measured plus a little (11,000 B; the whole
- * entry with Alipay's adapter 11,500 B) until the 9,000 B question is decided — see the closing
- * note of the session that set this. Issue 15 (hooks, retries, signal, bearer) measured about
- * +1,750 B on its first version: the ceilings follow until the lead decides (see its report).
- * Issue 12's redirects (the SDK follows 3xx under `redirect: 'manual'`) measured +1,053 B.
- * Issue 12's WHATWG-agreeing URL parser (url.ts: userinfo, backslashes, dot segments, IPv6 form, path
- * encoding) measured +710 B on the jar and about +860 B on the WeChat build with its callers: the
- * jar's ceiling is over issue 13's 3,000 B until the lead decides (see the url12 report).
+ * targets; with everything issues 11-16 require the build measures 16,189 B and the jar 4,117 B
+ * (session 5). Until the lead decides between raising them and moving opt-in features out of the
+ * default build, each ceiling is what is measured plus a little, so that any growth is seen.
+ * Where the bytes went, per feature: CHANGELOG.md's Unreleased section and the closing notes
+ * (state model +1,574, CSRF +1,160, hooks/retry/signal/bearer +1,826, redirects +1,053, URL
+ * parser +862 with +708 on the jar, jar at scale +1,586 with +925 on the jar).
  */
 const targets: { label: string; limit?: number; code(dist: string, format: Format): Promise<string> }[] = [
   {
     label: 'SDK, WeChat build (jar + session + wx adapter)',
-    limit: 14800,
+    limit: 16300,
     code: (dist, format) => wechatBuild(dist, format),
   },
   {
     label: 'cookie jar alone (miniprogram-session/cookie)',
-    limit: 3300,
+    limit: 4200,
     code: async (dist, format) => readFileSync(`${dist}/cookie.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
   {
     label: 'SDK, whole main entry (every adapter)',
-    limit: 15300,
+    limit: 16750,
     code: async (dist, format) => readFileSync(`${dist}/index.${format === 'es' ? 'mjs' : 'js'}`, 'utf8'),
   },
 ]

@@ -482,6 +482,7 @@ const callNested: Record<string, string> = { ...hookRules('hooks'), ...retryRule
 export function resolveCall(o: Resolved, given: Record<string, unknown>): CallResolved {
   for (const key in callSpec) {
     const value = given[key]
+    if (value === undefined) continue // the common case, on every call: nothing to check
     check(key, value, callSpec[key]!)
     const keys = Object.keys(callNested).filter((path) => path.startsWith(`${key}.`))
     if (!isObject(value) || !keys.length) continue

@@ -79,13 +79,10 @@ export function alipay(my: MyLike = (globalThis as { my?: MyLike }).my as MyLike
     downloadFile: (o) => callApi(my, my.downloadFile, o, failure),
     storage: {
       get(key) {
-        try {
-          // getStorageSync({key}) → {data}; a missing key gives no data (my.getStorageSync doc).
-          const data = (my.getStorageSync({ key }) as Result)?.data
-          return data === '' || data === null ? undefined : data
-        } catch {
-          return undefined
-        }
+        // getStorageSync({key}) → {data}; a missing key gives no data (my.getStorageSync doc). A
+        // throw is the caller's to report.
+        const data = (my.getStorageSync({ key }) as Result)?.data
+        return data === '' || data === null ? undefined : data
       },
       set(key, data) {
         // 200 KB per key, 10 MB in all, error 12 when full (my.setStorage doc): surface it as a throw.

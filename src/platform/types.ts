@@ -49,7 +49,7 @@ export interface PlatformCall {
 }
 
 export interface PlatformStorage {
-  /** The stored value, or undefined when missing or unreadable. */
+  /** The stored value, or undefined when missing. Throws when the platform cannot read it. */
   get(key: string): unknown
   /** May throw (quota). */
   set(key: string, value: unknown): void

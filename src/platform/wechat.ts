@@ -152,13 +152,9 @@ export function wechatPlatform(
     downloadFile: (o) => callApi(wx, wx.downloadFile, o),
     storage: {
       get(key) {
-        try {
-          // A missing key reads as '' (PLATFORM.md 3).
-          const value = wx.getStorageSync(key)
-          return value === '' ? undefined : value
-        } catch {
-          return undefined
-        }
+        // A missing key reads as '' (PLATFORM.md 3). A throw is the caller's to report.
+        const value = wx.getStorageSync(key)
+        return value === '' ? undefined : value
       },
       set: (key, value) => wx.setStorageSync(key, value),
     },

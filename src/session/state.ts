@@ -1,12 +1,12 @@
 import { CookieJar } from '../cookie/index.js'
-import { originOf } from '../cookie/url.js'
+import { domainMatch, originOf, parseUrl } from '../cookie/url.js'
 import type { Cookie } from '../cookie/index.js'
 import { SessionError, maskId } from '../errors.js'
 import type { Resolved } from '../options.js'
 import type { Platform, PlatformCallOptions, PlatformResponse } from '../platform/types.js'
 import { headerValue, mergeCookie, takeSessionCookie, withSessionInUrl } from './carrier.js'
 import { createCsrf } from './csrf.js'
-import { createSaver, load } from './persist.js'
+import { createSaver, load, type Stored, type Worth } from './persist.js'
 
 // The session's state in one place. Everything that decides (the gate, renew, the timer, logout)
 // reads these facts through the functions below and keeps no copy of its own:
@@ -44,8 +44,12 @@ const isCarriable = (c: Cookie): boolean =>
 
 export function createState(o: Resolved, platform: Platform, report: (error: SessionError) => void) {
   const { mode, names, clock, log, key, headerName } = o
+  const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
   const jarOptions = {
     now: () => clock.now(),
+    // Everything on the backend's Path=/ is sent together: use alone cannot protect the session
+    // (the backend's only: another host's `sid` is worth no more than its other cookies).
+    evictLast: (c: Cookie) => worth(c) === 2,
     ...(o.isPublicSuffix ? { isPublicSuffix: o.isPublicSuffix } : {}),
   }
   const stored = load(platform.storage, key, report)
@@ -56,13 +60,24 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   let backend = originOf(o.baseURL) || (typeof storedSession.origin === 'string' ? storedSession.origin : '')
   const backendUrl = (): string => (o.baseURL || backend) + '/'
 
+  // What storage keeps when the record is over its budget: the session, then the backend's cookies.
+  // (asked for every comparison when a full jar is sorted for eviction: the host is parsed once)
+  let backendHost = { url: '', host: '' }
+  function worth(c: Cookie): Worth {
+    const url = backendUrl()
+    if (backendHost.url !== url) backendHost = { url, host: (parseUrl(url) || { host: '' }).host }
+    const host = backendHost.host
+    const backends = host && (c.hostOnly ? c.domain === host : domainMatch(host, c.domain))
+    if (isSessionCookie(c) && (backends || !host)) return 2
+    return backends ? 1 : 0
+  }
+
   // With `jar: false` the jar stays empty: nothing is read into it or captured.
   let jar = CookieJar.fromJSON({ v: 1, cookies: o.jar ? stored.cookies : [] }, jarOptions)
   if (!jar.all().every(isCarriable)) {
     report(new SessionError('STORAGE', 'stored cookies that no request can carry: dropped'))
     jar = CookieJar.fromJSON({ v: 1, cookies: jar.all().filter(isCarriable) }, jarOptions)
   }
-  const isSessionCookie = (c: { name: string }): boolean => names.has(c.name.toLowerCase())
 
   let headerId = ''
   if (mode !== 'cookie' && storedSession.id !== undefined) {
@@ -97,17 +112,47 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   let blindWarm = false
   let disposed = false
 
-  const persist = createSaver(platform.storage, key, o.persistSessionCookies, report, () => ({
-    cookies: jar.toJSON().cookies,
-    session: {
-      ...(mode !== 'cookie' && headerId ? { id: headerId } : {}),
-      // A login bound to an id JS cannot see (Alipay's native jar) is not kept: that jar is not.
-      ...(boundId ? { boundId } : {}),
-      ...(boundId && loginAnswer !== undefined ? { loginAnswer } : {}),
-      wantsLogin,
-      ...(backend && !o.baseURL ? { origin: backend } : {}),
-    },
-  }))
+  // The key could not be read at launch and now can: what it holds comes back where this launch
+  // has nothing of its own (its cookies win over the stored ones of the same name, domain and
+  // path); after a logout of this launch, nothing of the stored session does.
+  function adopt(late: Stored): void {
+    const mine = jar.toJSON().cookies
+    const name = (c: Cookie): string => `${c.name};${c.domain};${c.path}`
+    const taken = new Set(mine.map(name))
+    const before = id()
+    const stored = o.jar ? CookieJar.fromJSON({ v: 1, cookies: late.cookies }, jarOptions).all() : []
+    const theirs = stored.filter((c) => !taken.has(name(c)) && !(epoch && isSessionCookie(c)))
+    jar = CookieJar.fromJSON({ v: 1, cookies: [...theirs, ...mine] }, jarOptions)
+    cookieId = undefined
+    const session = (epoch ? {} : Object(late.session)) as Record<string, unknown>
+    if (mode !== 'cookie' && !headerId && isValidId(session.id)) headerId = session.id
+    if (boundId === undefined && typeof session.boundId === 'string') {
+      boundId = session.boundId
+      loginAnswer = session.loginAnswer
+      if (loggedIn()) wantsLogin = true
+    }
+    if (!backend && typeof session.origin === 'string') backend = session.origin
+    if (id() !== before) bump('storage read late')
+  }
+
+  const persist = createSaver(
+    platform.storage,
+    key,
+    o.persistSessionCookies,
+    report,
+    () => ({
+      cookies: jar.toJSON().cookies,
+      session: {
+        ...(mode !== 'cookie' && headerId ? { id: headerId } : {}),
+        // A login bound to an id JS cannot see (Alipay's native jar) is not kept: that jar is not.
+        ...(boundId ? { boundId } : {}),
+        ...(boundId && loginAnswer !== undefined ? { loginAnswer } : {}),
+        wantsLogin,
+        ...(backend && !o.baseURL ? { origin: backend } : {}),
+      },
+    }),
+    { unread: stored.unread === true, adopt, worth },
+  )
 
   const loggedIn = (): boolean => boundId !== undefined && boundId === id()
   // Until the backend is known (no baseURL, no session yet) every URL may be it: the id, which

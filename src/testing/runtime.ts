@@ -111,6 +111,8 @@ export interface Runtime {
   failNextCode2Session(errcode: number): void
   /** Invalidates the current session_key: wx.checkSession fails until the next wx.login. */
   expireSessionKey(): void
+  /** The next `count` (default 1) wx.getStorageSync calls of this launch throw, as the platform's can. */
+  failStorageReads(count?: number): void
   readonly stats: { requests: number; storageWrites: number }
 }
 
@@ -184,7 +186,8 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     networkTimeout: options.networkTimeout ?? {},
     suspended: () => state === 'suspended',
   })
-  const storage = createStorage(shared.disk.space(`${user}\n${appid}`), deliver, stats)
+  const storageFaults = { reads: 0 }
+  const storage = createStorage(shared.disk.space(`${user}\n${appid}`), deliver, stats, storageFaults)
   const pages = createPages(deliver, guarded)
 
   // The network calls in flight, until their callbacks have run: what settle() and the clock's
@@ -361,6 +364,9 @@ function launch(options: RuntimeOptions, shared: Shared): Runtime {
     },
     code2Session: (code) => shared.cloud.code2Session(code),
     failNextCode2Session: (errcode) => shared.cloud.failNext(errcode),
+    failStorageReads: (count = 1) => {
+      storageFaults.reads = count
+    },
     expireSessionKey: () => shared.cloud.expireSession(appid, user),
   }
   return runtime

@@ -80,10 +80,16 @@ export interface StorageApi {
   ): Promise<StorageInfo & { errMsg: string }> | undefined
 }
 
+/** Faults a test asks for: `reads` sync reads to come will throw, as the platform's can (PLATFORM.md 3). */
+export interface StorageFaults {
+  reads: number
+}
+
 export function createStorage(
   space: Map<string, string>,
   deliver: Deliver,
   stats: { storageWrites: number },
+  faults: StorageFaults = { reads: 0 },
 ): StorageApi {
   const totalBytes = (): number => {
     let n = 0
@@ -139,6 +145,11 @@ export function createStorage(
       if (failure) throw new Error(failure)
     },
     getStorageSync(key) {
+      // "如果执行出错会抛出异常" (sync APIs throw on failure); the message is a [guess].
+      if (faults.reads > 0) {
+        faults.reads--
+        throw new Error('getStorageSync:fail read error')
+      }
       const r = read(key, false)
       // A missing key reads as '' (PLATFORM.md 3, reported; the official sample tests `if (value)`).
       return (r.found ? r.value : '') as never

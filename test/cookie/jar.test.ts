@@ -404,6 +404,7 @@ describe('§5.7 replacing, JarChange', () => {
         httpOnly: true,
         sameSite: 'strict',
         creation: T0,
+        lastUsed: 2, // set (1), then sent (2)
       },
     ])
   })
@@ -535,5 +536,66 @@ describe('persistence', () => {
     jar.setCookie('a=1', 'https://h.com/')
     jar.clear()
     expect(jar.toJSON()).toEqual({ v: 1, cookies: [] })
+  })
+})
+
+describe('the Cookie header memory (per scheme, host and path)', () => {
+  it.each<[string, (jar: CookieJar, clock: { now: number }) => void, string]>([
+    [
+      'a later expiry of the same cookie (rolling session)',
+      (jar) => jar.setCookie('a=1; Max-Age=7200', 'https://h.com/'),
+      'a=1',
+    ],
+    [
+      'an earlier expiry, once it passes',
+      (jar, clock) => {
+        jar.setCookie('a=1; Max-Age=1', 'https://h.com/')
+        clock.now += 1000
+      },
+      '',
+    ],
+    ['a new value', (jar) => jar.setCookie('a=2; Max-Age=60', 'https://h.com/'), 'a=2'],
+    ['a parent-domain cookie', (jar) => jar.setCookie('p=1; Domain=h.com', 'https://www.h.com/'), 'a=1; p=1'],
+    [
+      'Secure set on it (the http request no longer gets it)',
+      (jar) => jar.setCookie('a=1; Max-Age=3600; Secure', 'https://h.com/'),
+      '',
+    ],
+    ['clear()', (jar) => jar.clear(), ''],
+    [
+      'its expiry passing',
+      (_, clock) => {
+        clock.now += 3_600_000
+      },
+      '',
+    ],
+  ])('follows %s', (_, change, header) => {
+    const { jar, clock } = setup()
+    jar.setCookie('a=1; Max-Age=3600', 'https://h.com/')
+    expect(jar.getCookieHeader('http://localhost/')).toBe('')
+    expect(jar.getCookieHeader('http://h.com/x?q=1')).toBe('a=1')
+    change(jar, clock)
+    expect(jar.getCookieHeader('http://h.com/x?q=1')).toBe(header)
+    expect(jar.getCookieHeader('http://h.com/x?q=2')).toBe(header)
+  })
+
+  it('the same Max-Age line later is a touch (its expiry moved), not a repeat', () => {
+    const { jar, clock } = setup()
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(2)
+    clock.now += 1000
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(1)
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(0)
+    clock.now += 1000
+    expect(jar.setCookie('sid=S; Max-Age=60', 'https://h.com/')).toBe(1)
+    expect(jar.all()[0]!.expires).toBe(T0 + 62_000)
+  })
+
+  it('a line that repeats what is stored changes nothing and reports 0', () => {
+    const { jar } = setup()
+    const line = 'sid=S; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT; HttpOnly'
+    expect(jar.setCookie(line, 'https://h.com/')).toBe(2)
+    const header = jar.getCookieHeader('https://h.com/')
+    expect(jar.setCookie(line, 'https://h.com/')).toBe(0)
+    expect(jar.getCookieHeader('https://h.com/')).toBe(header)
   })
 })

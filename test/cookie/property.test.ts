@@ -8,6 +8,7 @@ import {
   setCookieLines,
   splitSetCookie,
 } from '../../src/cookie/index.js'
+import { ReferenceJar } from './reference.js'
 
 const runs = { numRuns: 300 }
 const T0 = Date.UTC(2026, 0, 1)
@@ -137,6 +138,151 @@ describe('properties', () => {
       fc.property(fc.anything(), (data) => {
         expect(CookieJar.fromJSON(data).all()).toEqual([])
         expect(CookieJar.fromJSON({ v: 1, cookies: [data] }).all()).toEqual([])
+      }),
+      runs,
+    )
+  })
+})
+
+describe('the indexed jar answers exactly as the plain reference (reference.ts)', () => {
+  // Few names, domains and paths, and small limits, so that lines replace, shadow and evict each other.
+  const names = fc.constantFrom('a', 'b', 'sid', 'c', '__Secure-s')
+  const value = fc.constantFrom('1', '2', 'x', '')
+  const attrs = fc.constantFrom(
+    'Path=/',
+    'Path=/a',
+    'Path=/a/b',
+    'Domain=h.com',
+    'Domain=h.com.',
+    'Domain=com.',
+    'Domain=api.h.com',
+    'Secure',
+    'HttpOnly',
+    'SameSite=Lax',
+    'Max-Age=0',
+    'Max-Age=1',
+    'Max-Age=60',
+    'Max-Age=3600',
+    'Expires=Wed, 21 Oct 2037 07:28:00 GMT',
+  )
+  const setLine = fc
+    .tuple(names, value, fc.array(attrs, { maxLength: 2 }))
+    .map(([n, v, a]) => [`${n}=${v}`, ...a].join('; '))
+  const urls = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('https://h.com/', 'https://h.com/a/b', 'http://h.com/a') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'https://api.h.com/a',
+        'http://www.h.com/',
+        'http://h.com./a',
+        'https://other.org/',
+        'http://localhost:3000/a',
+        'not a url',
+      ),
+    },
+  )
+  type Step =
+    | { op: 'set'; lines: string[]; url: string }
+    | { op: 'get'; url: string }
+    | { op: 'wait'; ms: number }
+    | { op: 'reload' }
+    | { op: 'compare' }
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant('set' as const),
+        // most lines come from a small pool, so that the same line arrives again (repeats, touches)
+        lines: fc.array(fc.oneof(fc.nat(5).map(String), setLine), { minLength: 1, maxLength: 3 }),
+        url: urls,
+      }),
+    },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('get' as const), url: urls }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('wait' as const),
+        ms: fc.constantFrom(0, 1, 999, 1000, 60_000, 3_600_000),
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant({ op: 'reload' as const }) },
+    // (not after every step: toJSON drops expired cookies, which would hide a stale header memory)
+    { weight: 1, arbitrary: fc.constant({ op: 'compare' as const }) },
+  )
+  const limits = fc.record({
+    maxCookiesPerDomain: fc.constantFrom(2, 3, 50),
+    maxCookies: fc.constantFrom(3, 5, 3000),
+    evictLast: fc.boolean(),
+  })
+
+  it('for random sequences of Set-Cookie lines, requests, clock moves and reloads', () => {
+    fc.assert(
+      fc.property(
+        limits,
+        fc.array(setLine, { minLength: 6, maxLength: 6 }),
+        fc.array(step, { minLength: 10, maxLength: 60 }),
+        (limit, pool, steps) => {
+          let now = T0
+          const ours: string[] = []
+          const theirs: string[] = []
+          const options = (into: string[]) => ({
+            now: () => now,
+            maxCookiesPerDomain: limit.maxCookiesPerDomain,
+            maxCookies: limit.maxCookies,
+            ...(limit.evictLast ? { evictLast: (c: { name: string }) => c.name === 'sid' } : {}),
+            onReject: (_line: string, why: string) => void into.push(why),
+          })
+          let jar = new CookieJar(options(ours))
+          let reference = new ReferenceJar(options(theirs))
+          steps.forEach((s, i) => {
+            const at = `step ${i} ${JSON.stringify(s)}`
+            if (s.op === 'set') {
+              const lines = s.lines.map((l) => (/^\d$/.test(l) ? pool[+l]! : l))
+              expect(jar.setCookies(lines, s.url), at).toBe(reference.setCookies(lines, s.url))
+            } else if (s.op === 'get') {
+              expect(jar.getCookieHeader(s.url), at).toBe(reference.getCookieHeader(s.url))
+              expect(jar.getCookies(s.url), at).toEqual(reference.getCookies(s.url))
+            } else if (s.op === 'wait') now += s.ms
+            else if (s.op === 'compare') expect(jar.toJSON(), at).toEqual(reference.toJSON())
+            else {
+              const saved = JSON.parse(JSON.stringify(jar)) as unknown
+              jar = CookieJar.fromJSON(saved, options(ours))
+              reference = ReferenceJar.fromJSON(saved, options(theirs))
+            }
+            expect(ours, at).toEqual(theirs)
+          })
+          expect(jar.toJSON()).toEqual(reference.toJSON())
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('loading the same over-full record gives the same jar', () => {
+    const stored = fc.record({
+      name: names,
+      value,
+      domain: fc.constantFrom('h.com', 'api.h.com', 'o.com'),
+      path: fc.constantFrom('/', '/a'),
+      hostOnly: fc.boolean(),
+      secure: fc.boolean(),
+      httpOnly: fc.boolean(),
+      creation: fc.integer({ min: 0, max: 10 }),
+      expires: fc.option(fc.constantFrom(T0 - 1, T0 + 1000), { nil: undefined }),
+      lastUsed: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+    })
+    fc.assert(
+      fc.property(limits, fc.array(stored, { maxLength: 30 }), (limit, cookies) => {
+        const options = {
+          now: () => T0,
+          maxCookiesPerDomain: limit.maxCookiesPerDomain,
+          maxCookies: limit.maxCookies,
+        }
+        const record = JSON.parse(JSON.stringify({ v: 1, cookies })) as unknown
+        expect(CookieJar.fromJSON(record, options).toJSON()).toEqual(
+          ReferenceJar.fromJSON(record, options).toJSON(),
+        )
       }),
       runs,
     )
