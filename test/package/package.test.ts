@@ -80,6 +80,12 @@ describe('what ships to phones', () => {
     const budgeted = rows.filter((r) => r.limit !== undefined)
     expect(budgeted.length).toBe(6)
     for (const r of budgeted) expect(r.gzip, `${r.label} (${r.format})`).toBeLessThanOrEqual(r.limit!)
+    // The README's size table says what is measured (the es build; cjs differs by a few bytes).
+    const readme = readFileSync(at('README.md'), 'utf8')
+    for (const r of rows.filter((row) => row.format === 'es')) {
+      const figure = `${r.gzip.toLocaleString('en-US')} B`
+      expect(readme.split(`| ${figure} |`).length - 1, `README's size table: ${r.label} is ${figure}`).toBe(2)
+    }
   })
 
   it('imports nothing: no node: module, no package, nothing from src/testing', () => {
