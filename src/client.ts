@@ -335,9 +335,10 @@ export function createClient(options?: SessionOptions): Client {
         if (wait) await unlessAborted(wait)
         context.attempt = sends++
         // Without a beforeRequest hook the call goes out now, in this turn, as wx.request would.
+        // (the session attaches to a copy of its own: without a hook nothing else needs one)
         const prepared = sets.some((hooks) => hooks.beforeRequest)
           ? Object(await runHooks(sets, 'beforeRequest', fresh(), context, { method, url }))
-          : fresh()
+          : { ...rest, url }
         const target = absolute(baseURL, String(prepared.url))
         refuseUnreadable(target)
         // A hook that moved the call to another URL: that URL's gate (its backend, its login).

@@ -27,6 +27,14 @@ const HOST_NAME = /^[A-Za-z\d_-]+(\.[A-Za-z\d_-]+)*\.?$/
  * IPv6 literal. Older mini-program base libraries have no `URL` global.
  */
 export function parseUrl(url: string): ParsedUrl | null {
+  // One call asks about its URL several times (the refusal check, the origin, the jar), and calls
+  // repeat URLs: the last one read is remembered. The result is frozen, so it can be shared.
+  if (url !== lastRead.url) lastRead = { url, parsed: read(url) }
+  return lastRead.parsed
+}
+let lastRead: { url: string; parsed: ParsedUrl | null } = { url: '', parsed: null }
+
+function read(url: string): ParsedUrl | null {
   // WHATWG strips tabs, newlines and surrounding spaces; a native stack may not: refused.
   // eslint-disable-next-line no-control-regex
   if (/[\0-\x1f]|^ | $/.test(url)) return null
@@ -41,7 +49,7 @@ export function parseUrl(url: string): ParsedUrl | null {
   const port = rawPort && String(Number(rawPort))
   if (!host || Number(port) > 65535) return null
   const defaultPort = /^(https|wss)$/.test(scheme) ? '443' : '80'
-  return { scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(rawPath) }
+  return Object.freeze({ scheme, host, port: port === defaultPort ? '' : port, path: resolvePath(rawPath) })
 }
 
 /**
