@@ -3,6 +3,7 @@
 // createClient hands its `isPublicSuffix` to the jar it uses (checked on the wire). Two clients
 // that name no storage key, for two real backends, each get their own session back after a restart.
 import { afterEach, describe, expect, it } from 'vitest'
+import { isPublicSuffix } from '../../examples/psl.js'
 import { createClient } from '../../src/client.js'
 import type { Client } from '../../src/client.js'
 import { CookieJar } from '../../src/cookie/index.js'
@@ -28,7 +29,10 @@ const SUFFIXES = new Set([
 ])
 const fromList = (domain: string): boolean => SUFFIXES.has(domain)
 
-describe('isPublicSuffix: a Domain that is a public suffix is refused (the jar)', () => {
+describe.each([
+  ['a list of these suffixes', fromList],
+  ["the README's tldts sample (examples/psl.ts)", isPublicSuffix],
+])('isPublicSuffix from %s: a Domain that is a public suffix is refused (the jar)', (_from, check) => {
   it.each([
     ['https://evil.github.io/', 'github.io', 'https://victim.github.io/'],
     ['https://evil.appspot.com/', 'appspot.com', 'https://victim.appspot.com/'],
@@ -37,7 +41,7 @@ describe('isPublicSuffix: a Domain that is a public suffix is refused (the jar)'
     ['https://evil.ne.jp/', 'ne.jp', 'https://victim.ne.jp/'],
   ])('from %s, Domain=%s is not sent to %s', (from, domain, victim) => {
     const rejected: string[] = []
-    const jar = new CookieJar({ isPublicSuffix: fromList, onReject: (_line, why) => rejected.push(why) })
+    const jar = new CookieJar({ isPublicSuffix: check, onReject: (_line, why) => rejected.push(why) })
     expect(jar.setCookie(`sid=EVIL; Domain=${domain}; Path=/`, from)).toBe(0)
     expect(rejected).toEqual(['public suffix'])
     expect(jar.getCookieHeader(victim)).toBe('')
