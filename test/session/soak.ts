@@ -1,11 +1,14 @@
 // An app's life, seeded and random, against a real server with a short idle timeout (issue 11):
 // bursts of 1–20 concurrent requests, idle gaps shorter and longer than the server's TTL, hide/show
-// shorter and longer than it, cold restarts from the same storage, logout then login. Every
-// answer the app sees must be a success for the device's user: no rejection, no 401, no other
-// user's data. The app never logs in by hand except right after its own logout.
+// shorter and longer than it, cold restarts from the same storage, logout then login, and calls
+// to a hostile third party on 127.0.0.2 that answers with an attacker's session id in every
+// header and cookie it can. Every answer the app sees must be a success for the device's user: no
+// rejection, no 401, no other user's data; the attacker's id is never the session, and no
+// session id ever reaches the third party. The app never logs in by hand except right after its own logout.
 // Run by soak.test.ts (a short life per backend × mode) and by `npm run soak` (long ones).
 import type { Client } from '../../src/client.js'
 import type { SessionOptions } from '../../src/options.js'
+import { carried, startThirdParty } from '../security/servers.js'
 import type { Backend } from './backends.js'
 import { body } from './env.js'
 import type { Env } from './env.js'
@@ -32,17 +35,31 @@ export interface LifeReport {
   logins: number
   loginsByHand: number
   unauthorized: number
+  /** Calls that reached the hostile third party. */
+  thirdParty: number
   storageWrites: number
   restarts: number
 }
 
 type Call = { url: string; method?: 'GET' | 'POST'; data?: unknown; needLogin?: boolean; user: boolean }
-const CALLS: Call[] = [
+const BACKEND_CALLS: Call[] = [
   { url: '/orders', user: true },
   { url: '/me', user: true },
   { url: '/orders', method: 'POST', data: { item: 1 }, user: true },
   { url: '/session', needLogin: false, user: false }, // a public page: does not wait for a login
 ]
+
+/** What the third party answers: the attacker's id everywhere an id could be read from. */
+const ATTACKER = 'ATTACKER'
+const SESSION_NAMES = ['connect.sid', 'PHPSESSID', 'JSESSIONID', 'sid']
+const PLANTED = {
+  'X-Session-Id': ATTACKER,
+  session_id: ATTACKER,
+  'Set-Cookie': [
+    ...SESSION_NAMES.map((name) => `${name}=${ATTACKER}; Path=/`),
+    ...SESSION_NAMES.map((name) => `${name}=${ATTACKER}; Domain=127.0.0.1; Path=/`),
+  ],
+}
 
 export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptions): Promise<LifeReport> {
   const label = `${backend.name} ${backend.mode}`
@@ -50,6 +67,9 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T
   const between = (min: number, max: number): number => Math.round(min + rand() * (max - min))
   const env: Env = await backend.start(ttl)
+  const third = await startThirdParty(PLANTED)
+  const CALLS: Call[] = [...BACKEND_CALLS, { url: `${third.url}/widget`, needLogin: false, user: false }]
+  const ids = new Set<string>() // every session id the app had, to look for at the third party
   const sdk = { warmups: 0, keepAlives: 0 }
   const options: SessionOptions = {
     ...backend.options,
@@ -73,6 +93,7 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
     logins: 0,
     loginsByHand: 0,
     unauthorized: 0,
+    thirdParty: 0,
     storageWrites: 0,
     restarts: 0,
   }
@@ -109,6 +130,13 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
       if (call.user && body(res!).openid !== env.rt.openid)
         fail(`${call.url} answered for ${String(body(res!).openid)}, not the device's user`)
     }
+    checkSession()
+  }
+
+  function checkSession(): void {
+    const { id } = client.getSession()
+    if (id === ATTACKER) fail("the third party's id became the session")
+    if (id) ids.add(id)
   }
 
   // The user logs out while a burst is out (possibly in a renew): calls sent before may fail as
@@ -183,12 +211,17 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
         report.loginsByHand++
       }
     }
+    for (const request of third.received)
+      for (const id of ids)
+        if (carried(request).includes(id)) fail(`session id ${id} reached the third party: ${request.url}`)
   } finally {
+    await third.close()
     report.steps = step
     report.warmups = sdk.warmups
     report.keepAlives = sdk.keepAlives
     report.logins = env.server.count('login')
     report.unauthorized = env.server.count('unauthorized')
+    report.thirdParty = third.received.length
     report.storageWrites = writesBefore + env.rt.stats.storageWrites
     await env.close()
   }
@@ -198,5 +231,5 @@ export async function runLife({ backend, seed, requests, ttl = 3000 }: LifeOptio
 export const formatReport = (r: LifeReport): string =>
   `${r.label.padEnd(14)} seed ${r.seed}: ${r.requests} requests in ${r.steps} steps, ` +
   `${r.warmups} warm-ups, ${r.keepAlives} keep-alives, ${r.logins} logins (${r.loginsByHand} by hand after ` +
-  `a logout), ${r.unauthorized} 401s, ` +
+  `a logout), ${r.unauthorized} 401s, ${r.thirdParty} third-party calls, ` +
   `${r.storageWrites} storage writes, ${r.restarts} restarts`
