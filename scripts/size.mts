@@ -16,7 +16,7 @@ type Format = 'es' | 'cjs'
 /**
  * What is measured, with ceilings in bytes (KB as PEERS.md counts: 2,995 B is "3.0 KB").
  * Issue 13 asks for 9,000 B for the WeChat build and 3,000 B for the jar, as ceilings, not
- * targets; with everything issues 11-16 require the build measures 16,239 B and the jar 4,167 B
+ * targets; with everything issues 11-16 require the build measures 16,181 B and the jar 4,180 B
  * (session 5). Until the lead decides between raising them and moving opt-in features out of the
  * default build, each ceiling is what is measured plus a little, so that any growth is seen.
  * Where the bytes went, per feature: CHANGELOG.md's Unreleased section and the closing notes

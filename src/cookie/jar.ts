@@ -70,6 +70,10 @@ const secure = (u: ParsedUrl): boolean => u.scheme === 'https' || isLoopback(u.h
 
 const alive = (c: Cookie, now: number): boolean => !(c.expires! <= now)
 
+/** RFC 6265bis §5.8.3 step 1: a request to `host` gets the cookie (its host-only or domain rule). */
+export const goesToHost = (c: Cookie, host: string): boolean =>
+  c.hostOnly ? c.domain === host : domainMatch(host, c.domain)
+
 // A cookie as the jar holds it. `order` is its place in arrival order (a replacement keeps it): it
 // breaks ties as a store kept in one array would.
 interface Held extends Cookie {
@@ -366,12 +370,7 @@ export class CookieJar {
     // the host, then each parent domain (`a.b.c`, `b.c`, `c`)
     for (let d = u.host; ; d = d.slice(d.indexOf('.') + 1)) {
       for (const c of this.domains.get(d) || [])
-        if (
-          alive(c, now) &&
-          (c.hostOnly ? d === u.host : domainMatch(u.host, d)) &&
-          pathMatch(u.path, c.path) &&
-          (!c.secure || safe)
-        ) {
+        if (alive(c, now) && goesToHost(c, u.host) && pathMatch(u.path, c.path) && (!c.secure || safe)) {
           cookies.push(c)
           if (c.expires! < until) until = c.expires!
         }

@@ -99,20 +99,27 @@ function ipv6(literal: string): string {
 }
 
 /**
- * WHATWG's path for special schemes: '\' separates like '/', '.' and '..' (also as %2e) resolved,
- * spaces, quotes, <>`{} and non-ASCII percent-encoded (UTF-8).
+ * RFC 3986 §5.2.4 on a path's segments (those after its first '/'), as WHATWG does it: '.' and
+ * '..' (also written %2e) removed, with what '..' climbs out of.
  */
-function resolvePath(raw: string): string {
+export function removeDotSegments(given: readonly string[]): string[] {
   const segments: string[] = []
-  const given = raw.split(/[/\\]/).slice(1)
   given.forEach((segment, i) => {
     const dots = segment.replace(/%2e/gi, '.')
-    const isLast = i === given.length - 1
     if (dots === '..') segments.pop()
-    if (dots !== '.' && dots !== '..') segments.push(segment.replace(/[^\x21-\x7e]|["<>`{}]/gu, encode))
-    else if (isLast) segments.push('') // '/a/..' is '/', '/a/.' is '/a/'
+    if (dots !== '.' && dots !== '..') segments.push(segment)
+    else if (i === given.length - 1) segments.push('') // '/a/..' is '/', '/a/.' is '/a/'
   })
-  return '/' + segments.join('/')
+  return segments
+}
+
+/**
+ * WHATWG's path for special schemes: '\' separates like '/', dot segments removed, spaces,
+ * quotes, <>`{} and non-ASCII percent-encoded (UTF-8).
+ */
+function resolvePath(raw: string): string {
+  const segments = removeDotSegments(raw.split(/[/\\]/).slice(1))
+  return '/' + segments.map((segment) => segment.replace(/[^\x21-\x7e]|["<>`{}]/gu, encode)).join('/')
 }
 
 // A lone surrogate has no UTF-8 form: WHATWG writes U+FFFD.

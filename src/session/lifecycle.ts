@@ -195,9 +195,9 @@ export function createSession(
           onHeadersReceived: (listener) => void listeners.push(listener),
         })
     }
+    const where = { method, url }
     try {
       for (let hops = 0; hop; hops++) {
-        const where = { method, url }
         if (aborted) throw new SessionError('ABORTED', 'aborted', where)
         if (hops > MAX_REDIRECTS)
           throw new SessionError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, where)

@@ -1,4 +1,4 @@
-import { originOf } from '../cookie/url.js'
+import { originOf, removeDotSegments } from '../cookie/url.js'
 
 // Following 3xx as a browser does, for platforms where the SDK sees them (`redirect: 'manual'`):
 // where the next hop goes, with which method, body and caller headers. The session's part (what
@@ -14,21 +14,11 @@ export const MAX_REDIRECTS = 20
 export const isFollowed = (statusCode: unknown, location: string | undefined): boolean =>
   FOLLOWED.includes(statusCode as number) && !!location
 
-/**
- * A path (starting with '/', or empty), query and fragment with the path's dot segments removed
- * (RFC 3986 §5.2.4; WHATWG: `%2e` is a dot too); '/' for an empty path.
- */
+/** A path (starting with '/', or empty), query and fragment with the path's dot segments removed. */
 function withoutDots(pathAndMore: string): string {
   const at = pathAndMore.search(/[?#]|$/)
-  const segments = pathAndMore.slice(0, at).split('/')
-  const out: string[] = []
-  for (let i = 1; i < segments.length; i++) {
-    const dots = (segments[i] as string).replace(/%2e/gi, '.')
-    if (dots === '..') out.pop()
-    if (dots !== '.' && dots !== '..') out.push(segments[i] as string)
-    else if (i === segments.length - 1) out.push('')
-  }
-  return `/${out.join('/')}${pathAndMore.slice(at)}`
+  const segments = removeDotSegments(pathAndMore.slice(0, at).split('/').slice(1))
+  return `/${segments.join('/')}${pathAndMore.slice(at)}`
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CookieJar } from '../cookie/index.js'
-import { domainMatch, originOf, parseUrl } from '../cookie/url.js'
+import { goesToHost } from '../cookie/jar.js'
+import { originOf, parseUrl } from '../cookie/url.js'
 import type { Cookie } from '../cookie/index.js'
 import { SessionError, maskId } from '../errors.js'
 import type { Resolved } from '../options.js'
@@ -61,13 +62,10 @@ export function createState(o: Resolved, platform: Platform, report: (error: Ses
   const backendUrl = (): string => (o.baseURL || backend) + '/'
 
   // What storage keeps when the record is over its budget: the session, then the backend's cookies.
-  // (asked for every comparison when a full jar is sorted for eviction: the host is parsed once)
-  let backendHost = { url: '', host: '' }
+  // (asked for every comparison when a full jar is sorted for eviction: parseUrl remembers the URL)
   function worth(c: Cookie): Worth {
-    const url = backendUrl()
-    if (backendHost.url !== url) backendHost = { url, host: (parseUrl(url) || { host: '' }).host }
-    const host = backendHost.host
-    const backends = host && (c.hostOnly ? c.domain === host : domainMatch(host, c.domain))
+    const host = (parseUrl(backendUrl()) || { host: '' }).host
+    const backends = host !== '' && goesToHost(c, host)
     if (isSessionCookie(c) && (backends || !host)) return 2
     return backends ? 1 : 0
   }
